@@ -1,0 +1,9 @@
+"""Everything that talks to an outside system. Store connectors are registered here, explicitly."""
+from __future__ import annotations
+
+from connectors.shopify.connector import ShopifyConnector
+from core.ports import StoreConnector
+
+STORE_CONNECTORS: dict[str, StoreConnector] = {
+    "shopify": ShopifyConnector(),
+}

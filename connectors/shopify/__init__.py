@@ -1,0 +1,1 @@
+"""Shopify: webhook verification, payload schemas and mapping to core events."""

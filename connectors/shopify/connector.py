@@ -1,0 +1,53 @@
+"""The Shopify store connector: implements core.ports.StoreConnector by delegating to verify/schemas/mapping."""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from marshmallow import ValidationError
+
+from connectors.shopify import mapping, schemas
+from core.domain.events import Event
+from core.ports import PayloadRejected
+
+
+def describe(errors: Any, prefix: str = "") -> str:
+    """Marshmallow's nested error dict as one line: 'line_items.0.quantity: Missing data for required field.'"""
+    if isinstance(errors, Mapping):
+        return "; ".join(describe(v, f"{prefix}{k}.") for k, v in errors.items())
+    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
+        return f"{prefix.rstrip('.')}: {' '.join(errors)}"
+    return f"{prefix.rstrip('.')}: {errors}"
+
+
+def decode_json_object(body: bytes) -> dict[str, Any]:
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PayloadRejected(f"body is not valid JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise PayloadRejected("body is JSON but not an object")
+    return payload
+
+
+class ShopifyConnector:
+    platform = mapping.PLATFORM
+    capabilities: frozenset[str] = frozenset({"webhooks"})
+    topics = frozenset(mapping.ORDER_TOPICS) | frozenset(mapping.FULFILLMENT_TOPICS)
+
+    def parse(self, topic: str, body: bytes) -> Mapping[str, Any]:
+        payload = decode_json_object(body)
+        schema = (
+            schemas.ORDER if topic in mapping.ORDER_TOPICS else schemas.FULFILLMENT
+            if topic in mapping.FULFILLMENT_TOPICS else None
+        )
+        if schema is None:
+            return payload
+        try:
+            return schema.load(payload)
+        except ValidationError as exc:
+            raise PayloadRejected(f"{topic} body is missing or has invalid fields: {describe(exc.messages)}") from None
+
+    def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
+        return mapping.to_events(shop_domain, topic, payload)

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy mapping, repositories and the database engine."""

@@ -1,0 +1,226 @@
+"""Tables and the imperative mapping of the domain classes onto them.
+
+Value objects (addresses, line items, shipment items) are stored as JSON through a TypeDecorator
+that rebuilds the frozen dataclasses, so the domain never sees a dict. The Alembic migrations
+in migrations/versions/ create exactly these tables (a test compares them).
+"""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import registry
+from sqlalchemy.types import TypeDecorator
+
+from core.domain import model
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+mapper_registry = registry(metadata=metadata)
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT identities.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; the core uses aware UTC datetimes")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class ValueObject(TypeDecorator[Any]):
+    """A frozen dataclass (or a list of them) stored as JSON."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, cls: type, many: bool = False) -> None:
+        super().__init__()
+        self.cls = cls
+        self.many = many
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if self.many:
+            return [dataclasses.asdict(v) for v in value]
+        return dataclasses.asdict(value)
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if self.many:
+            return [self.cls(**v) for v in value]
+        return self.cls(**value)
+
+
+class Money(TypeDecorator[Decimal]):
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+
+shops = Table(
+    "shops",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    Column("domain", String(255), nullable=False),
+    Column("name", String(255)),
+    Column("status", String(20), nullable=False),
+    Column("installed_at", UTCDateTime()),
+    Column("uninstalled_at", UTCDateTime()),
+    UniqueConstraint("platform", "domain"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("platform_order_id", String(64), nullable=False),
+    Column("name", String(64), nullable=False),
+    Column("placeholder", Boolean, nullable=False),
+    Column("number", String(64)),
+    Column("status", String(20), nullable=False),
+    Column("placed_at", UTCDateTime()),
+    Column("source_updated_at", UTCDateTime()),
+    Column("customer_platform_id", String(64)),
+    Column("customer_first_name", String(255)),
+    Column("customer_last_name", String(255)),
+    Column("email", String(320)),
+    Column("phone", String(64)),
+    Column("locale", String(35)),
+    Column("shipping_address", ValueObject(model.Address)),
+    Column("line_items", ValueObject(model.LineItem, many=True), nullable=False),
+    Column("currency", String(3)),
+    Column("total_price", Money()),
+    Column("financial_status", String(32)),
+    Column("fulfillment_status", String(32)),
+    Column("cancelled_at", UTCDateTime()),
+    Column("cancel_reason", String(64)),
+    Column("status_url", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("shop_id", "platform_order_id"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("platform_fulfillment_id", String(64), nullable=False),
+    Column("tracking_number", String(64), nullable=False),
+    Column("name", String(64)),
+    Column("carrier", String(40)),
+    Column("carrier_raw", String(255)),
+    Column("service", String(120)),
+    Column("tracking_url", Text),
+    Column("items", ValueObject(model.ShipmentItem, many=True), nullable=False),
+    Column("destination", ValueObject(model.Address)),
+    Column("status", String(32), nullable=False),
+    Column("substatus", String(32)),
+    Column("platform_status", String(32)),
+    Column("fulfillment_status", String(32)),
+    Column("superseded", Boolean, nullable=False),
+    Column("carrier_tracked", Boolean, nullable=False),
+    Column("shipped_at", UTCDateTime()),
+    Column("source_updated_at", UTCDateTime()),
+    Column("estimated_delivery_at", UTCDateTime()),
+    Column("delivered_at", UTCDateTime()),
+    Column("last_checked_at", UTCDateTime()),
+    Column("next_check_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("shop_id", "platform_fulfillment_id", "tracking_number"),
+    Index("ix_shipments_next_check_at", "next_check_at"),
+    Index("ix_shipments_order_id", "order_id"),
+)
+
+tracking_events = Table(
+    "tracking_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("substatus", String(32)),
+    Column("raw_code", String(64)),
+    Column("description", Text, nullable=False),
+    Column("location", String(255)),
+    Index("ix_tracking_events_shipment_id", "shipment_id"),
+)
+
+webhook_receipts = Table(
+    "webhook_receipts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),
+    Column("topic", String(120)),
+    Column("delivery_id", String(128)),
+    Column("event_id", String(128)),
+    Column("shop_domain", String(255)),
+    Column("triggered_at", String(64)),
+    Column("body", LargeBinary, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("processed_at", UTCDateTime()),
+    UniqueConstraint("platform", "delivery_id"),
+    Index("ix_webhook_receipts_status", "status"),
+)
+
+_mapped = False
+
+
+def start_mappers() -> None:
+    """Map the domain classes once per process (idempotent)."""
+    global _mapped
+    if _mapped:
+        return
+    mapper_registry.map_imperatively(model.Shop, shops)
+    mapper_registry.map_imperatively(model.Order, orders)
+    mapper_registry.map_imperatively(model.Shipment, shipments)
+    mapper_registry.map_imperatively(model.TrackingEvent, tracking_events)
+    mapper_registry.map_imperatively(model.WebhookReceipt, webhook_receipts)
+    _mapped = True

@@ -1,0 +1,82 @@
+"""Repositories: the only place that builds queries for the domain classes."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.domain.model import Order, Shipment, Shop, TrackingEvent, WebhookReceipt
+
+
+class Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, entity: object) -> None:
+        self.session.add(entity)
+
+    def flush(self) -> None:
+        self.session.flush()
+
+    # shops
+    def shop(self, platform: str, domain: str) -> Shop | None:
+        return self.session.scalars(select(Shop).filter_by(platform=platform, domain=domain)).one_or_none()
+
+    def shop_by_id(self, shop_id: int) -> Shop | None:
+        return self.session.get(Shop, shop_id)
+
+    def shops(self) -> Sequence[Shop]:
+        return self.session.scalars(select(Shop).order_by(Shop.id)).all()
+
+    # orders
+    def order(self, shop_id: int, platform_order_id: str) -> Order | None:
+        return self.session.scalars(
+            select(Order).filter_by(shop_id=shop_id, platform_order_id=platform_order_id)
+        ).one_or_none()
+
+    def order_by_id(self, order_id: int) -> Order | None:
+        return self.session.get(Order, order_id)
+
+    def orders(self, shop_id: int | None = None, limit: int = 200) -> Sequence[Order]:
+        query = select(Order).order_by(Order.id.desc()).limit(limit)
+        if shop_id is not None:
+            query = query.filter_by(shop_id=shop_id)
+        return self.session.scalars(query).all()
+
+    # shipments
+    def shipments_of_fulfillment(self, shop_id: int, platform_fulfillment_id: str) -> Sequence[Shipment]:
+        return self.session.scalars(
+            select(Shipment)
+            .filter_by(shop_id=shop_id, platform_fulfillment_id=platform_fulfillment_id)
+            .order_by(Shipment.id)
+        ).all()
+
+    def shipments_of_order(self, order_id: int) -> Sequence[Shipment]:
+        return self.session.scalars(select(Shipment).filter_by(order_id=order_id).order_by(Shipment.id)).all()
+
+    def shipments(self, shop_id: int | None = None, limit: int = 200) -> Sequence[Shipment]:
+        query = select(Shipment).order_by(Shipment.id.desc()).limit(limit)
+        if shop_id is not None:
+            query = query.filter_by(shop_id=shop_id)
+        return self.session.scalars(query).all()
+
+    def tracking_events(self, shipment_id: int) -> Sequence[TrackingEvent]:
+        return self.session.scalars(
+            select(TrackingEvent).filter_by(shipment_id=shipment_id).order_by(TrackingEvent.occurred_at)
+        ).all()
+
+    # receipts
+    def receipt(self, receipt_id: int) -> WebhookReceipt | None:
+        return self.session.get(WebhookReceipt, receipt_id)
+
+    def receipt_by_delivery(self, platform: str, delivery_id: str) -> WebhookReceipt | None:
+        return self.session.scalars(
+            select(WebhookReceipt).filter_by(platform=platform, delivery_id=delivery_id)
+        ).one_or_none()
+
+    def receipts(self, limit: int = 100, status: str | None = None) -> Sequence[WebhookReceipt]:
+        query = select(WebhookReceipt).order_by(WebhookReceipt.id.desc()).limit(limit)
+        if status is not None:
+            query = query.filter_by(status=status)
+        return self.session.scalars(query).all()

@@ -1,0 +1,1 @@
+"""The domain model, its vocabulary and its events."""

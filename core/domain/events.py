@@ -1,0 +1,81 @@
+"""Past-tense events. Inbound ones carry what a platform told us; outbound ones say what the core did.
+
+Every event is a frozen dataclass so that it can be logged, compared and replayed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # DTOs live beside the ports; events only refer to them
+    from core.ports import FulfillmentData, OrderData
+
+
+class Event:
+    """Marker base class for everything the message bus carries."""
+
+
+# -- inbound: a store platform reported something -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderPlaced(Event):
+    platform: str
+    shop_domain: str
+    order: OrderData
+
+
+@dataclass(frozen=True)
+class OrderUpdated(Event):
+    platform: str
+    shop_domain: str
+    order: OrderData
+
+
+@dataclass(frozen=True)
+class OrderCancelled(Event):
+    platform: str
+    shop_domain: str
+    order: OrderData
+
+
+@dataclass(frozen=True)
+class ShipmentCreated(Event):
+    platform: str
+    shop_domain: str
+    fulfillment: FulfillmentData
+
+
+@dataclass(frozen=True)
+class ShipmentUpdated(Event):
+    platform: str
+    shop_domain: str
+    fulfillment: FulfillmentData
+
+
+# -- outbound: the core changed its state -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderRecorded(Event):
+    shop_id: int
+    order_id: int
+    created: bool
+
+
+@dataclass(frozen=True)
+class ShipmentRecorded(Event):
+    shop_id: int
+    order_id: int
+    shipment_id: int
+    tracking_number: str | None
+    carrier: str | None
+    created: bool
+
+
+@dataclass(frozen=True)
+class ShipmentSuperseded(Event):
+    """The platform no longer lists this parcel's tracking number on its fulfillment."""
+
+    shop_id: int
+    shipment_id: int

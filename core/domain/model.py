@@ -1,0 +1,275 @@
+"""The domain model: shops, orders, shipments, tracking events and the webhook receipts that feed them.
+
+Entities are plain classes (mapped to tables by core/adapters/orm.py); value objects are frozen
+dataclasses stored as JSON. The rules for merging what a platform tells us live here, as pure
+methods: a state older than the one stored is ignored, so deliveries in any order and any
+number of times end in the same state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from core.domain.status import FINAL_STATUSES, OrderStatus, ShipmentStatus, Substatus
+from core.ports import AddressData, FulfillmentData, OrderData
+
+# -- value objects ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str | None = None
+    city: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country_code: str | None = None
+
+    @classmethod
+    def from_data(cls, data: AddressData | None) -> Address | None:
+        if data is None:
+            return None
+        return cls(data.name, data.city, data.region, data.postal_code, data.country_code)
+
+
+@dataclass(frozen=True)
+class LineItem:
+    platform_line_item_id: str
+    title: str
+    quantity: int
+    sku: str | None = None
+    requires_shipping: bool = True
+
+
+@dataclass(frozen=True)
+class ShipmentItem:
+    platform_line_item_id: str
+    title: str
+    quantity: int
+
+
+def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:
+    """True when `incoming` is strictly older than what we already applied (equal states re-apply harmlessly)."""
+    return incoming is not None and stored is not None and incoming < stored
+
+
+# -- entities ---------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Shop:
+    platform: str
+    domain: str
+    name: str | None = None
+    status: str = "installed"  # installed | uninstalled
+    installed_at: datetime | None = None
+    uninstalled_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Order:
+    shop_id: int
+    platform_order_id: str
+    name: str
+    #: True while we know the order only through one of its fulfillments.
+    placeholder: bool = True
+    number: str | None = None
+    status: str = OrderStatus.OPEN
+    placed_at: datetime | None = None
+    source_updated_at: datetime | None = None
+    customer_platform_id: str | None = None
+    customer_first_name: str | None = None
+    customer_last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    shipping_address: Address | None = None
+    line_items: list[LineItem] = field(default_factory=list)
+    currency: str | None = None
+    total_price: Decimal | None = None
+    financial_status: str | None = None
+    fulfillment_status: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    status_url: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def customer_name(self) -> str | None:
+        full = " ".join(p for p in (self.customer_first_name, self.customer_last_name) if p)
+        return full or None
+
+    def apply(self, data: OrderData, now: datetime) -> bool:
+        """Take the platform's state of this order unless it is older than ours. Returns whether it applied."""
+        if not self.placeholder and is_stale(data.updated_at, self.source_updated_at):
+            return False
+        self.placeholder = False
+        self.name = data.name
+        self.number = data.number
+        self.placed_at = data.placed_at
+        self.source_updated_at = data.updated_at
+        c = data.customer
+        self.customer_platform_id = c.platform_customer_id
+        self.customer_first_name = c.first_name
+        self.customer_last_name = c.last_name
+        self.email = c.email
+        self.phone = c.phone
+        self.locale = c.locale
+        self.shipping_address = Address.from_data(data.shipping_address)
+        self.line_items = [
+            LineItem(li.platform_line_item_id, li.title, li.quantity, li.sku, li.requires_shipping)
+            for li in data.line_items
+        ]
+        self.currency = data.currency
+        self.total_price = data.total_price
+        self.financial_status = data.financial_status
+        self.fulfillment_status = data.fulfillment_status
+        self.cancelled_at = data.cancelled_at
+        self.cancel_reason = data.cancel_reason
+        self.status_url = data.status_url
+        if data.cancelled_at is not None:
+            self.status = OrderStatus.CANCELLED
+        elif data.closed_at is not None:
+            self.status = OrderStatus.CLOSED
+        else:
+            self.status = OrderStatus.OPEN
+        self.updated_at = now
+        return True
+
+
+#: Shopify's `shipment_status` (and the like) → our lifecycle status, until a carrier tells us better.
+PLATFORM_SHIPMENT_STATUS: dict[str, tuple[ShipmentStatus, str | None]] = {
+    "label_printed": (ShipmentStatus.PRE_TRANSIT, None),
+    "label_purchased": (ShipmentStatus.PRE_TRANSIT, None),
+    "confirmed": (ShipmentStatus.PRE_TRANSIT, None),
+    "carrier_picked_up": (ShipmentStatus.IN_TRANSIT, None),
+    "picked_up": (ShipmentStatus.IN_TRANSIT, None),
+    "in_transit": (ShipmentStatus.IN_TRANSIT, None),
+    "delayed": (ShipmentStatus.IN_TRANSIT, Substatus.DELAYED),
+    "out_for_delivery": (ShipmentStatus.OUT_FOR_DELIVERY, None),
+    "attempted_delivery": (ShipmentStatus.ATTEMPT_FAILED, None),
+    "ready_for_pickup": (ShipmentStatus.AVAILABLE_FOR_PICKUP, None),
+    "delivered": (ShipmentStatus.DELIVERED, None),
+    "failure": (ShipmentStatus.EXCEPTION, None),
+}
+
+
+def status_from_platform(fulfillment: FulfillmentData, tracking_number: str | None) -> tuple[str, str | None]:
+    """The lifecycle status a shipment has on what the platform alone says."""
+    if (fulfillment.status or "").lower() in {"cancelled", "error", "failure"}:
+        return ShipmentStatus.CANCELLED, None
+    known = PLATFORM_SHIPMENT_STATUS.get((fulfillment.shipment_status or "").lower())
+    if known:
+        return known[0], known[1]
+    if not tracking_number:
+        return ShipmentStatus.UNKNOWN, Substatus.NO_TRACKING
+    return ShipmentStatus.PRE_TRANSIT, None
+
+
+@dataclass(eq=False)
+class Shipment:
+    """One parcel: a tracking number of one platform fulfillment (or the fulfillment itself, if untracked)."""
+
+    shop_id: int
+    order_id: int
+    platform_fulfillment_id: str
+    #: '' when the fulfillment has no tracking number; unique with the fulfillment id.
+    tracking_number: str
+    name: str | None = None
+    carrier: str | None = None
+    carrier_raw: str | None = None
+    service: str | None = None
+    tracking_url: str | None = None
+    items: list[ShipmentItem] = field(default_factory=list)
+    destination: Address | None = None
+    status: str = ShipmentStatus.PRE_TRANSIT
+    substatus: str | None = None
+    platform_status: str | None = None
+    fulfillment_status: str | None = None
+    superseded: bool = False
+    #: True once a carrier (not the platform) has reported on this parcel; platform states then no longer
+    #: override ours.
+    carrier_tracked: bool = False
+    shipped_at: datetime | None = None
+    source_updated_at: datetime | None = None
+    estimated_delivery_at: datetime | None = None
+    delivered_at: datetime | None = None
+    last_checked_at: datetime | None = None
+    next_check_at: datetime | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def is_final(self) -> bool:
+        return self.superseded or self.status in FINAL_STATUSES
+
+    def apply(self, data: FulfillmentData, tracking_number: str, tracking_url: str | None, now: datetime) -> None:
+        self.name = data.name
+        self.carrier = data.carrier
+        self.carrier_raw = data.carrier_raw
+        self.service = data.service
+        self.tracking_url = tracking_url
+        self.items = [ShipmentItem(i.platform_line_item_id, i.title, i.quantity) for i in data.items]
+        self.destination = Address.from_data(data.destination)
+        self.platform_status = data.shipment_status
+        self.fulfillment_status = data.status
+        self.shipped_at = data.created_at
+        self.source_updated_at = data.updated_at
+        self.superseded = False
+        if not self.carrier_tracked or (data.status or "").lower() == "cancelled":
+            self.status, self.substatus = status_from_platform(data, tracking_number or None)
+            if self.status == ShipmentStatus.DELIVERED and self.delivered_at is None:
+                self.delivered_at = data.updated_at
+        self.updated_at = now
+
+    def supersede(self, data: FulfillmentData, now: datetime) -> None:
+        self.superseded = True
+        self.status, self.substatus = ShipmentStatus.CANCELLED, Substatus.REPLACED
+        self.source_updated_at = data.updated_at
+        self.next_check_at = None
+        self.updated_at = now
+
+
+@dataclass(eq=False)
+class TrackingEvent:
+    """One carrier scan. Filled by the tracking watcher; the table exists from the first migration."""
+
+    shipment_id: int
+    occurred_at: datetime
+    status: str
+    description: str
+    substatus: str | None = None
+    raw_code: str | None = None
+    location: str | None = None
+    id: int | None = None
+
+
+class ReceiptStatus:
+    RECEIVED = "received"  # stored, ingest queued
+    PROCESSED = "processed"
+    IGNORED = "ignored"  # a topic we do not act on (yet)
+    REJECTED = "rejected"  # verified, but the body is unusable: answered 4xx
+    FAILED = "failed"  # ingest failed permanently: visible to the admin
+
+
+@dataclass(eq=False)
+class WebhookReceipt:
+    """One inbound delivery as it arrived. Unique per (platform, delivery id): a redelivery finds it."""
+
+    platform: str
+    topic: str | None
+    delivery_id: str | None
+    shop_domain: str | None
+    body: bytes
+    status: str = ReceiptStatus.RECEIVED
+    event_id: str | None = None
+    triggered_at: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    received_at: datetime | None = None
+    processed_at: datetime | None = None
+    id: int | None = None

@@ -1,0 +1,115 @@
+"""The ports every connector implements, and the plain data they hand to the core.
+
+A store connector turns a platform's webhook body into events carrying these DTOs; the core never
+sees a platform payload. DTOs are frozen: a mapping produces them, a handler reads them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from core.domain.events import Event
+
+
+@dataclass(frozen=True)
+class AddressData:
+    name: str | None = None
+    city: str | None = None
+    region: str | None = None  # province/state code where the platform gives one
+    postal_code: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    platform_customer_id: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+
+    @property
+    def name(self) -> str | None:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full or None
+
+
+@dataclass(frozen=True)
+class LineItemData:
+    platform_line_item_id: str
+    title: str
+    quantity: int
+    sku: str | None = None
+    requires_shipping: bool = True
+
+
+@dataclass(frozen=True)
+class ShipmentItemData:
+    platform_line_item_id: str
+    title: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class OrderData:
+    platform_order_id: str
+    name: str
+    updated_at: datetime | None
+    placed_at: datetime | None = None
+    number: str | None = None
+    customer: CustomerData = field(default_factory=CustomerData)
+    shipping_address: AddressData | None = None
+    line_items: tuple[LineItemData, ...] = ()
+    currency: str | None = None
+    total_price: Decimal | None = None
+    financial_status: str | None = None
+    fulfillment_status: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    closed_at: datetime | None = None
+    status_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FulfillmentData:
+    """One platform fulfillment: a set of items sent together, with zero or more tracking numbers.
+
+    The core keeps one Shipment per tracking number (each parcel is tracked on its own).
+    """
+
+    platform_fulfillment_id: str
+    platform_order_id: str
+    updated_at: datetime | None
+    name: str | None = None
+    status: str | None = None  # the platform's fulfillment status (pending/open/success/cancelled/…)
+    shipment_status: str | None = None  # the platform's last known parcel state, raw
+    tracking_numbers: tuple[str, ...] = ()
+    tracking_urls: tuple[str, ...] = ()
+    carrier: str | None = None  # our carrier code (ups, fedex, usps, dhl_express, …)
+    carrier_raw: str | None = None  # the platform's string, kept as given
+    service: str | None = None
+    items: tuple[ShipmentItemData, ...] = ()
+    destination: AddressData | None = None
+    created_at: datetime | None = None
+
+
+class PayloadRejected(ValueError):
+    """A webhook body that verified but cannot be used: not JSON, or missing what the mapping needs."""
+
+
+class StoreConnector(Protocol):
+    """What every store platform implements. Pure parts only; its client does the I/O."""
+
+    platform: str
+    capabilities: frozenset[str]
+    topics: frozenset[str]
+
+    def parse(self, topic: str, body: bytes) -> Mapping[str, Any]:
+        """Decode and validate a verified body; raise PayloadRejected with a reason a person can read."""
+
+    def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
+        """Map a parsed payload to core events (pure)."""

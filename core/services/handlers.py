@@ -1,0 +1,124 @@
+"""Handlers for inbound platform events: idempotent upserts of shops, orders and shipments.
+
+Each runs inside one unit of work and may be re-run after a crash or a lost race: it reads the
+current state, applies only what is newer, and records past-tense events for what changed.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from core.domain import events
+from core.domain.model import Order, Shipment, Shop, is_stale
+from core.ports import FulfillmentData
+from core.services import scheduling
+from core.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+def shop_for(uow: UnitOfWork, platform: str, domain: str, now: datetime) -> Shop:
+    """The shop a webhook belongs to. A verified webhook from a shop we have not seen registers it."""
+    shop = uow.repo.shop(platform, domain)
+    if shop is None:
+        shop = Shop(platform=platform, domain=domain, installed_at=now)
+        uow.repo.add(shop)
+        uow.repo.flush()
+        log.info("registered shop %s on %s from its first webhook", domain, platform)
+    return shop
+
+
+def order_name_from_fulfillment(fulfillment: FulfillmentData) -> str:
+    """Shopify names fulfillments '#1042.1' after their order '#1042'; until the order arrives that is its name."""
+    name = fulfillment.name or ""
+    head, dot, tail = name.rpartition(".")
+    if dot and head and tail.isdigit():
+        return head
+    return name or f"order {fulfillment.platform_order_id}"
+
+
+def record_order(
+    event: events.OrderPlaced | events.OrderUpdated | events.OrderCancelled, uow: UnitOfWork, now: datetime
+) -> None:
+    shop = shop_for(uow, event.platform, event.shop_domain, now)
+    data = event.order
+    order = uow.repo.order(shop.id, data.platform_order_id)
+    created = order is None
+    if order is None:
+        order = Order(
+            shop_id=shop.id, platform_order_id=data.platform_order_id, name=data.name, created_at=now, updated_at=now
+        )
+        uow.repo.add(order)
+    if order.apply(data, now):
+        uow.repo.flush()
+        uow.collect(events.OrderRecorded(shop_id=shop.id, order_id=order.id, created=created))
+    else:
+        log.info("ignored a stale state of order %s (shop %s)", data.platform_order_id, shop.id)
+
+
+def record_fulfillment(
+    event: events.ShipmentCreated | events.ShipmentUpdated, uow: UnitOfWork, now: datetime
+) -> None:
+    shop = shop_for(uow, event.platform, event.shop_domain, now)
+    data = event.fulfillment
+    order = uow.repo.order(shop.id, data.platform_order_id)
+    if order is None:
+        order = Order(
+            shop_id=shop.id,
+            platform_order_id=data.platform_order_id,
+            name=order_name_from_fulfillment(data),
+            placeholder=True,
+            created_at=now,
+            updated_at=now,
+        )
+        uow.repo.add(order)
+        uow.repo.flush()
+
+    existing = {s.tracking_number: s for s in uow.repo.shipments_of_fulfillment(shop.id, data.platform_fulfillment_id)}
+    if any(is_stale(data.updated_at, s.source_updated_at) for s in existing.values()):
+        log.info("ignored a stale state of fulfillment %s (shop %s)", data.platform_fulfillment_id, shop.id)
+        return
+
+    numbers = list(dict.fromkeys(n for n in data.tracking_numbers if n)) or [""]
+    for index, number in enumerate(numbers):
+        url = data.tracking_urls[index] if index < len(data.tracking_urls) else None
+        shipment = existing.get(number)
+        created = shipment is None
+        if shipment is None:
+            shipment = Shipment(
+                shop_id=shop.id,
+                order_id=order.id,
+                platform_fulfillment_id=data.platform_fulfillment_id,
+                tracking_number=number,
+                created_at=now,
+                updated_at=now,
+            )
+            uow.repo.add(shipment)
+        shipment.order_id = order.id
+        shipment.apply(data, number, url, now)
+        shipment.next_check_at = scheduling.next_check_at(shipment, now, first=created)
+        uow.repo.flush()
+        uow.collect(
+            events.ShipmentRecorded(
+                shop_id=shop.id,
+                order_id=order.id,
+                shipment_id=shipment.id,
+                tracking_number=number or None,
+                carrier=shipment.carrier,
+                created=created,
+            )
+        )
+
+    for number, shipment in existing.items():
+        if number not in numbers and not shipment.superseded:
+            shipment.supersede(data, now)
+            uow.collect(events.ShipmentSuperseded(shop_id=shop.id, shipment_id=shipment.id))
+
+
+HANDLERS = {
+    events.OrderPlaced: [record_order],
+    events.OrderUpdated: [record_order],
+    events.OrderCancelled: [record_order],
+    events.ShipmentCreated: [record_fulfillment],
+    events.ShipmentUpdated: [record_fulfillment],
+}

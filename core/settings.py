@@ -1,0 +1,41 @@
+"""Configuration from environment variables (all documented in README). Pure: it reads the mapping it is given."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from core.adapters.db import DEFAULT_DATABASE_URL
+
+#: `REDIS_URL=memory://` selects the in-process Redis substitute (the demo's; never for production).
+MEMORY_REDIS = "memory://"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    shopify_api_key: str | None = None
+    shopify_api_secret: str | None = None
+    #: The previous secret while a rotation settles (Shopify may sign with it for up to an hour).
+    shopify_api_secret_old: str | None = None
+    demo: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], **overrides: object) -> Settings:
+        values: dict[str, object] = {
+            "database_url": env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            "redis_url": env.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+            "secret_key": env.get("FOREWARN_SECRET_KEY") or None,
+            "base_url": (env.get("FOREWARN_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            "shopify_api_key": env.get("SHOPIFY_API_KEY") or None,
+            "shopify_api_secret": env.get("SHOPIFY_API_SECRET") or None,
+            "shopify_api_secret_old": env.get("SHOPIFY_API_SECRET_OLD") or None,
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def shopify_secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.shopify_api_secret, self.shopify_api_secret_old) if s)

@@ -1,0 +1,1 @@
+"""RQ entry points: queue names and retry policies, tasks, the cron schedule and the worker settings."""

@@ -1,0 +1,71 @@
+"""RQ task entry points. Each takes only ids, finds its wiring in jobs.runtime, and lets only transient
+errors escape (RQ then retries it with the queue's backoff); anything else is recorded where an admin
+can see it and the job ends, since running it again would fail the same way."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from rq import Queue
+from rq.registry import clean_registries
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from connectors import STORE_CONNECTORS
+from core.domain.model import ReceiptStatus, WebhookReceipt
+from core.services.ingest import ingest_receipt
+from jobs import queues, runtime
+
+log = logging.getLogger(__name__)
+
+#: Errors worth another try: the database or Redis went away, a network call timed out.
+TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+STALE_RECEIPT_AFTER = timedelta(minutes=5)
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    return isinstance(exc, TRANSIENT)
+
+
+def ingest(receipt_id: int) -> str:
+    rt = runtime.current()
+    try:
+        return ingest_receipt(receipt_id, rt.uow, rt.bus, STORE_CONNECTORS, runtime.utcnow)
+    except Exception as exc:
+        if is_transient(exc):
+            log.warning("ingest of receipt %s hit a transient error, will retry: %s", receipt_id, exc)
+            raise
+        log.exception("ingest of receipt %s failed permanently", receipt_id)
+        with rt.uow() as uow:
+            receipt = uow.repo.receipt(receipt_id)
+            if receipt is not None:
+                receipt.status = ReceiptStatus.FAILED
+                receipt.error = f"{type(exc).__name__}: {exc}"[:2000]
+                receipt.processed_at = runtime.utcnow()
+                uow.commit()
+        return ReceiptStatus.FAILED
+
+
+def sweep() -> dict[str, int]:
+    """Every minute (rq cron): retry jobs abandoned by dead workers, re-enqueue receipts whose job was lost."""
+    rt = runtime.current()
+    for name in queues.QUEUES:
+        clean_registries(Queue(name, connection=rt.redis))
+    cutoff = runtime.utcnow() - STALE_RECEIPT_AFTER
+    requeued = 0
+    with rt.uow() as uow:
+        stale = uow.session.scalars(
+            select(WebhookReceipt)
+            .where(WebhookReceipt.status == ReceiptStatus.RECEIVED, WebhookReceipt.received_at < cutoff)
+            .limit(500)
+        ).all()
+        for receipt in stale:
+            queues.enqueue_ingest(rt.redis, receipt.id, receipt.platform, receipt.delivery_id)
+            requeued += 1
+    if requeued:
+        log.warning("re-enqueued %s receipts whose ingest job was lost", requeued)
+    return {"requeued_receipts": requeued}

@@ -1,0 +1,21 @@
+"""Alembic environment: runs the migrations against the URL it is given (online mode only)."""
+from __future__ import annotations
+
+from alembic import context
+
+from core.adapters.db import make_engine
+from core.adapters.orm import metadata
+
+config = context.config
+
+
+def run() -> None:
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+run()

@@ -1,0 +1,45 @@
+"""The Flask app factory. No app is created at import time: jobs never need Flask."""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import OperationalError
+
+from core.settings import Settings
+from jobs import runtime as runtime_module
+from jobs.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(test_config or {})
+    if runtime is None:
+        runtime = Runtime.build(Settings.from_env(os.environ))
+    runtime_module.install(runtime)
+    app.extensions["forewarn"] = runtime
+    app.config["SECRET_KEY"] = runtime.settings.secret_key or os.urandom(32)
+
+    from web import admin, health
+    from webhooks import shopify
+
+    app.register_blueprint(shopify.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(admin.bp)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError) -> ResponseReturnValue:
+        # Nothing was stored; a 503 makes the platform deliver again later.
+        log.error("database unavailable: %s", exc.orig)
+        return jsonify(error="database unavailable, try again"), 503
+
+    @app.get("/")
+    def index() -> ResponseReturnValue:
+        return jsonify(app="forewarn", admin="/admin", health="/healthz")
+
+    return app

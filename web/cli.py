@@ -1,0 +1,114 @@
+"""The `forewarn` command line (DESIGN.md §3)."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+
+def _database_url() -> str:
+    from core.adapters.db import DEFAULT_DATABASE_URL
+
+    return os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from web import demo
+
+    demo.run(port=args.port)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    bind = args.bind or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+    workers = str(args.workers or os.environ.get("WEB_CONCURRENCY", "2"))
+    argv = ["gunicorn", "--bind", bind, "--workers", workers, "--access-logfile", "-", "web:create_app()"]
+    os.execvp(sys.executable, [sys.executable, "-m", *argv])
+    return 0  # not reached
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from jobs.worker import run_worker
+
+    run_worker(burst=args.burst)
+    return 0
+
+
+def cmd_cron(args: argparse.Namespace) -> int:
+    from jobs.worker import run_cron
+
+    run_cron()
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from migrations import upgrade
+
+    url = _database_url()
+    upgrade(url)
+    print(f"database is at the latest schema: {url.split('@')[-1]}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from core.ports import PayloadRejected
+    from web.replay import render_text, replay
+
+    try:
+        result = replay(args.platform, Path(args.path), args.topic, args.shop)
+    except PayloadRejected as exc:
+        print(f"rejected: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cannot read {args.path}: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else render_text(result))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="forewarn", description="Catch late, stuck and lost parcels first.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="the whole product in one process, no services needed")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("serve", help="the web role under gunicorn (needs DATABASE_URL and REDIS_URL)")
+    p.add_argument("--bind", help="host:port (default 0.0.0.0:$PORT or 8000)")
+    p.add_argument("--workers", type=int, help="gunicorn workers (default $WEB_CONCURRENCY or 2)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="an RQ worker on all queues, with the retry scheduler")
+    p.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("cron", help="the rq cron scheduler with Forewarn's schedule")
+    p.set_defaults(func=cmd_cron)
+
+    p = sub.add_parser("db", help="database administration")
+    dbsub = p.add_subparsers(dest="db_command", required=True)
+    up = dbsub.add_parser("upgrade", help="apply migrations to DATABASE_URL")
+    up.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("replay", help="run a saved webhook body through ingest and print the result")
+    p.add_argument("platform", help="shopify")
+    p.add_argument("path")
+    p.add_argument("--topic", help="e.g. orders/create (guessed from the body when left out)")
+    p.add_argument("--shop", default="replay.myshopify.com")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_replay)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

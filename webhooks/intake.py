@@ -1,0 +1,112 @@
+"""What every webhook endpoint does once a delivery's signature is verified: store a receipt keyed by its
+delivery id, enqueue the ingest job after that commit, and answer in milliseconds.
+
+A redelivery finds its receipt and is answered 200 without new work (re-enqueued only if its first job
+was never confirmed). A verified body that cannot be used is recorded as `rejected` and answered 4xx,
+so an admin can see it and the platform stops retrying something that will never work.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+from sqlalchemy.exc import IntegrityError
+
+from core.domain.model import ReceiptStatus, WebhookReceipt
+from core.ports import PayloadRejected, StoreConnector
+from jobs import queues
+from jobs.runtime import Runtime, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    platform: str
+    topic: str | None
+    delivery_id: str | None
+    shop_domain: str | None
+    body: bytes
+    event_id: str | None = None
+    triggered_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    http_status: int
+    result: str  # accepted | duplicate | ignored | rejected
+    receipt_id: int | None = None
+    reason: str | None = None
+
+    def json(self) -> dict[str, object]:
+        out: dict[str, object] = {"result": self.result}
+        if self.receipt_id is not None:
+            out["receipt_id"] = self.receipt_id
+        if self.reason:
+            out["error"] = self.reason
+        return out
+
+
+def reject(rt: Runtime, delivery: Delivery, reason: str, http_status: int = 400) -> Outcome:
+    """Record a verified but unusable delivery; a repeat of the same delivery is not stored twice."""
+    receipt = _store(rt, delivery, ReceiptStatus.REJECTED, reason)
+    log.warning("rejected %s webhook %s (%s): %s", delivery.platform, delivery.delivery_id, delivery.topic, reason)
+    return Outcome(http_status, "rejected", receipt.id if receipt else None, reason)
+
+
+def accept(rt: Runtime, connector: StoreConnector, delivery: Delivery) -> Outcome:
+    if not delivery.topic:
+        return reject(rt, delivery, "missing topic header")
+    if not delivery.delivery_id:
+        return reject(rt, delivery, "missing delivery id header")
+    if delivery.topic not in connector.topics:
+        receipt = _store(rt, delivery, ReceiptStatus.IGNORED, f"topic {delivery.topic} is not used by Forewarn")
+        return Outcome(200, "ignored", receipt.id if receipt else None)
+    try:
+        connector.parse(delivery.topic, delivery.body)
+    except PayloadRejected as exc:
+        return reject(rt, delivery, str(exc), 422 if "fields" in str(exc) else 400)
+
+    receipt = _store(rt, delivery, ReceiptStatus.RECEIVED, None)
+    if receipt is None:  # a redelivery: its receipt exists
+        with rt.uow() as uow:
+            existing = uow.repo.receipt_by_delivery(delivery.platform, delivery.delivery_id)
+            assert existing is not None
+            receipt_id, status = existing.id, existing.status
+        if status == ReceiptStatus.RECEIVED:
+            _enqueue(rt, receipt_id, delivery)
+        return Outcome(200, "duplicate", receipt_id)
+    _enqueue(rt, receipt.id, delivery)
+    return Outcome(200, "accepted", receipt.id)
+
+
+def _enqueue(rt: Runtime, receipt_id: int, delivery: Delivery) -> None:
+    """The receipt is committed, so nothing is lost if Redis is away: the `sweep` job enqueues it later."""
+    try:
+        queues.enqueue_ingest(rt.redis, receipt_id, delivery.platform, delivery.delivery_id)
+    except RedisError as exc:
+        log.error("could not enqueue receipt %s (%s); the sweep job will: %s", receipt_id, delivery.platform, exc)
+
+
+def _store(rt: Runtime, delivery: Delivery, status: str, error: str | None) -> WebhookReceipt | None:
+    """Insert the receipt and commit; None when this delivery id was stored before."""
+    receipt = WebhookReceipt(
+        platform=delivery.platform,
+        topic=delivery.topic,
+        delivery_id=delivery.delivery_id,
+        shop_domain=delivery.shop_domain,
+        body=delivery.body,
+        status=status,
+        event_id=delivery.event_id,
+        triggered_at=delivery.triggered_at,
+        error=error,
+        received_at=utcnow(),
+    )
+    with rt.uow() as uow:
+        uow.repo.add(receipt)
+        try:
+            uow.commit()
+        except IntegrityError:
+            return None
+    return receipt
