@@ -226,10 +226,11 @@ class Shipment:
                 self.delivered_at = data.updated_at
         self.updated_at = now
 
-    def supersede(self, data: FulfillmentData, now: datetime) -> None:
+    def supersede(self, updated_at: datetime | None, now: datetime) -> None:
+        """The fulfillment's state as of `updated_at` no longer lists this parcel."""
         self.superseded = True
         self.status, self.substatus = ShipmentStatus.CANCELLED, Substatus.REPLACED
-        self.source_updated_at = data.updated_at
+        self.source_updated_at = updated_at
         self.next_check_at = None
         self.updated_at = now
 

@@ -75,27 +75,26 @@ def record_fulfillment(
         uow.repo.flush()
 
     existing = {s.tracking_number: s for s in uow.repo.shipments_of_fulfillment(shop.id, data.platform_fulfillment_id)}
-    if any(is_stale(data.updated_at, s.source_updated_at) for s in existing.values()):
+    numbers = list(dict.fromkeys(n for n in data.tracking_numbers if n)) or [""]
+    newest = max((s.source_updated_at for s in existing.values() if s.source_updated_at), default=None)
+    if is_stale(data.updated_at, newest):
+        # An older state of this fulfillment, overtaken by a newer one: its parcels that the newer state no
+        # longer lists are kept as superseded history, exactly as if the two had arrived in order.
+        for index, number in enumerate(numbers):
+            if number not in existing:
+                shipment = _new_shipment(uow, order, data, number, now)
+                shipment.apply(data, number, _url(data, index), now)
+                shipment.supersede(newest, now)
         log.info("ignored a stale state of fulfillment %s (shop %s)", data.platform_fulfillment_id, shop.id)
         return
 
-    numbers = list(dict.fromkeys(n for n in data.tracking_numbers if n)) or [""]
     for index, number in enumerate(numbers):
-        url = data.tracking_urls[index] if index < len(data.tracking_urls) else None
         shipment = existing.get(number)
         created = shipment is None
         if shipment is None:
-            shipment = Shipment(
-                shop_id=shop.id,
-                order_id=order.id,
-                platform_fulfillment_id=data.platform_fulfillment_id,
-                tracking_number=number,
-                created_at=now,
-                updated_at=now,
-            )
-            uow.repo.add(shipment)
+            shipment = _new_shipment(uow, order, data, number, now)
         shipment.order_id = order.id
-        shipment.apply(data, number, url, now)
+        shipment.apply(data, number, _url(data, index), now)
         shipment.next_check_at = scheduling.next_check_at(shipment, now, first=created)
         uow.repo.flush()
         uow.collect(
@@ -111,8 +110,25 @@ def record_fulfillment(
 
     for number, shipment in existing.items():
         if number not in numbers and not shipment.superseded:
-            shipment.supersede(data, now)
+            shipment.supersede(data.updated_at, now)
             uow.collect(events.ShipmentSuperseded(shop_id=shop.id, shipment_id=shipment.id))
+
+
+def _url(data: FulfillmentData, index: int) -> str | None:
+    return data.tracking_urls[index] if index < len(data.tracking_urls) else None
+
+
+def _new_shipment(uow: UnitOfWork, order: Order, data: FulfillmentData, number: str, now: datetime) -> Shipment:
+    shipment = Shipment(
+        shop_id=order.shop_id,
+        order_id=order.id,
+        platform_fulfillment_id=data.platform_fulfillment_id,
+        tracking_number=number,
+        created_at=now,
+        updated_at=now,
+    )
+    uow.repo.add(shipment)
+    return shipment
 
 
 HANDLERS = {
