@@ -18,7 +18,8 @@ def _database_url() -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     from web import demo
 
-    demo.run(port=args.port)
+    # FOREWARN_DEMO_PAUSE: seconds between the demo's webhooks (the tests shorten it).
+    demo.run(port=args.port, feed_pause=float(os.environ.get("FOREWARN_DEMO_PAUSE", "0.4")))
     return 0
 
 

@@ -97,7 +97,7 @@ def demo_order(index: int, c: DemoCustomer, now: datetime) -> dict[str, Any]:
     for key in ("shipping_address", "billing_address"):
         order[key].update(
             first_name=c.first, last_name=c.last, name=f"{c.first} {c.last}", city=c.city,
-            province_code=c.region or None, country_code=c.country, company=None,
+            province_code=c.region or None, province=c.region or None, country_code=c.country, company=None,
         )
     # Each demo order buys two or three of the sample's products.
     order["line_items"] = order["line_items"][index % 3 : index % 3 + 2 + index % 2]

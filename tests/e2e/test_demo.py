@@ -1,0 +1,103 @@
+"""`forewarn demo` as a newcomer meets it: one command, then orders and shipments in the admin page,
+looked at in a real browser (Debian's Chromium through Playwright; required when CI=true)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import CI
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+DEMO_ORDERS = 9  # eight demo customers and Shopify's own (cancelled) sample order
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo():
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SHOPIFY_API_SECRET"}}
+    env["FOREWARN_DEMO_PAUSE"] = "0.05"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "demo", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    lines: list[str] = []
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            assert line or proc.poll() is None, "demo exited:\n" + "".join(lines)
+            lines.append(line)
+            if "all demo webhooks sent" in line:
+                break
+            assert time.monotonic() < deadline, "demo never finished sending:\n" + "".join(lines)
+        base = f"http://127.0.0.1:{port}"
+        while True:  # the worker catches up with the last deliveries
+            page = requests.get(f"{base}/admin", timeout=5).text
+            if len(re.findall(r'data-order="', page)) >= DEMO_ORDERS and ">received<" not in page:
+                break
+            assert time.monotonic() < deadline, "demo never showed its orders"
+            time.sleep(0.2)
+        yield base, "".join(lines)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_demo_prints_the_admin_url_and_each_delivery_outcome(demo) -> None:
+    base, output = demo
+    assert f"admin page: {base}/admin" in output
+    assert "200 duplicate" in output
+    assert "400 rejected" in output
+    assert "401 invalid signature" in output
+
+
+def test_demo_shows_each_order_once_with_its_shipments(demo) -> None:
+    base, _ = demo
+    page = requests.get(f"{base}/admin", timeout=5).text
+    orders = re.findall(r'data-order="([^"]+)"', page)
+    assert len(orders) == DEMO_ORDERS and len(set(orders)) == DEMO_ORDERS  # five deliveries of #1001: one order
+    assert "Lucía Fernández" in page and "1Z999AA10123456784" in page
+    assert "1234567891" in page  # the corrected DHL number is tracked
+    assert requests.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"
+
+
+def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        if CI:
+            pytest.fail("Chromium is required when CI=true (apt-get install -y chromium)", pytrace=False)
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    base, _ = demo
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/admin")
+        assert page.locator("tr[data-order]").count() == DEMO_ORDERS
+        assert page.get_by_text("Sam Carter").is_visible()
+        row = page.locator('tr[data-order="#1003"]')  # the partial order: two parcels
+        assert row.locator(".ship").count() == 2
+        page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "admin.png").stat().st_size > 10_000
