@@ -98,7 +98,11 @@ class FulfillmentData:
 
 
 class PayloadRejected(ValueError):
-    """A webhook body that verified but cannot be used: not JSON, or missing what the mapping needs."""
+    """A webhook body that verified but cannot be used: not JSON, or not what the mapping needs."""
+
+
+class MissingFields(PayloadRejected):
+    """Valid JSON that lacks fields the mapping cannot do without (answered 422 rather than 400)."""
 
 
 class StoreConnector(Protocol):
@@ -109,7 +113,8 @@ class StoreConnector(Protocol):
     topics: frozenset[str]
 
     def parse(self, topic: str, body: bytes) -> Mapping[str, Any]:
-        """Decode and validate a verified body; raise PayloadRejected with a reason a person can read."""
+        """Decode a verified body and check that what the mapping needs is there — fast, it runs inside
+        the webhook request; raise PayloadRejected with a reason a person can read."""
 
     def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
-        """Map a parsed payload to core events (pure)."""
+        """Validate a parsed payload fully and map it to core events (pure; raises PayloadRejected)."""

@@ -63,29 +63,46 @@ def job_id(kind: str, *parts: object) -> str:
 
 
 def enqueue(
-    redis: Redis, queue_name: str, func: Callable[..., Any] | str, *args: Any, job_id: str, description: str = ""
+    redis: Redis,
+    queue_name: str,
+    func: Callable[..., Any] | str,
+    *args: Any,
+    job_id: str,
+    description: str = "",
+    fresh: bool = False,
 ) -> Job:
-    """Enqueue under `job_id` unless a job with that id is already waiting to run."""
-    try:
-        existing = Job.fetch(job_id, connection=redis)
-        if existing.get_status(refresh=False) in _ACTIVE:
-            return existing
-    except NoSuchJobError:
-        pass
+    """Enqueue under `job_id` unless a job with that id is already waiting to run.
+
+    `fresh=True` says the caller knows no job with this id can exist yet (its id comes from a row it has
+    just inserted): the check is skipped and the job is written in one round trip.
+    """
+    if not fresh:
+        try:
+            existing = Job.fetch(job_id, connection=redis)
+            if existing.get_status(refresh=False) in _ACTIVE:
+                return existing
+        except NoSuchJobError:
+            pass
     policy = POLICIES[queue_name]
-    return Queue(queue_name, connection=redis).enqueue(
-        func,
-        *args,
-        job_id=job_id,
-        retry=policy.retry(),
-        job_timeout=policy.timeout,
-        result_ttl=policy.result_ttl,
-        failure_ttl=policy.failure_ttl,
-        description=description or None,
-    )
+    with redis.pipeline() as pipe:
+        job = Queue(queue_name, connection=redis).enqueue(
+            func,
+            *args,
+            job_id=job_id,
+            retry=policy.retry(),
+            job_timeout=policy.timeout,
+            result_ttl=policy.result_ttl,
+            failure_ttl=policy.failure_ttl,
+            description=description or None,
+            pipeline=pipe,
+        )
+        pipe.execute()
+    return job
 
 
-def enqueue_ingest(redis: Redis, receipt_id: int, platform: str, delivery_id: str | None) -> Job:
+def enqueue_ingest(
+    redis: Redis, receipt_id: int, platform: str, delivery_id: str | None, *, fresh: bool = False
+) -> Job:
     return enqueue(
         redis,
         INGEST,
@@ -93,4 +110,5 @@ def enqueue_ingest(redis: Redis, receipt_id: int, platform: str, delivery_id: st
         receipt_id,
         job_id=job_id("ingest", platform, delivery_id or f"receipt:{receipt_id}"),
         description=f"ingest {platform} receipt {receipt_id}",
+        fresh=fresh,
     )

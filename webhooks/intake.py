@@ -11,10 +11,9 @@ import logging
 from dataclasses import dataclass
 
 from redis.exceptions import RedisError
-from sqlalchemy.exc import IntegrityError
-
-from core.domain.model import ReceiptStatus, WebhookReceipt
-from core.ports import PayloadRejected, StoreConnector
+from core.adapters.receipts import insert_receipt
+from core.domain.model import ReceiptStatus
+from core.ports import MissingFields, PayloadRejected, StoreConnector
 from jobs import queues
 from jobs.runtime import Runtime, utcnow
 
@@ -50,9 +49,9 @@ class Outcome:
 
 def reject(rt: Runtime, delivery: Delivery, reason: str, http_status: int = 400) -> Outcome:
     """Record a verified but unusable delivery; a repeat of the same delivery is not stored twice."""
-    receipt = _store(rt, delivery, ReceiptStatus.REJECTED, reason)
+    receipt_id = _store(rt, delivery, ReceiptStatus.REJECTED, reason)
     log.warning("rejected %s webhook %s (%s): %s", delivery.platform, delivery.delivery_id, delivery.topic, reason)
-    return Outcome(http_status, "rejected", receipt.id if receipt else None, reason)
+    return Outcome(http_status, "rejected", receipt_id, reason)
 
 
 def accept(rt: Runtime, connector: StoreConnector, delivery: Delivery) -> Outcome:
@@ -61,52 +60,48 @@ def accept(rt: Runtime, connector: StoreConnector, delivery: Delivery) -> Outcom
     if not delivery.delivery_id:
         return reject(rt, delivery, "missing delivery id header")
     if delivery.topic not in connector.topics:
-        receipt = _store(rt, delivery, ReceiptStatus.IGNORED, f"topic {delivery.topic} is not used by Forewarn")
-        return Outcome(200, "ignored", receipt.id if receipt else None)
+        receipt_id = _store(rt, delivery, ReceiptStatus.IGNORED, f"topic {delivery.topic} is not used by Forewarn")
+        return Outcome(200, "ignored", receipt_id)
     try:
         connector.parse(delivery.topic, delivery.body)
     except PayloadRejected as exc:
-        return reject(rt, delivery, str(exc), 422 if "fields" in str(exc) else 400)
+        return reject(rt, delivery, str(exc), 422 if isinstance(exc, MissingFields) else 400)
 
-    receipt = _store(rt, delivery, ReceiptStatus.RECEIVED, None)
-    if receipt is None:  # a redelivery: its receipt exists
+    receipt_id = _store(rt, delivery, ReceiptStatus.RECEIVED, None)
+    if receipt_id is None:  # a redelivery: its receipt exists
         with rt.uow() as uow:
             existing = uow.repo.receipt_by_delivery(delivery.platform, delivery.delivery_id)
             assert existing is not None
             receipt_id, status = existing.id, existing.status
-        if status == ReceiptStatus.RECEIVED:
-            _enqueue(rt, receipt_id, delivery)
+        if status == ReceiptStatus.RECEIVED:  # its first job may have been lost: make sure one is queued
+            _enqueue(rt, receipt_id, delivery, fresh=False)
         return Outcome(200, "duplicate", receipt_id)
-    _enqueue(rt, receipt.id, delivery)
-    return Outcome(200, "accepted", receipt.id)
+    _enqueue(rt, receipt_id, delivery, fresh=True)
+    return Outcome(200, "accepted", receipt_id)
 
 
-def _enqueue(rt: Runtime, receipt_id: int, delivery: Delivery) -> None:
+def _enqueue(rt: Runtime, receipt_id: int, delivery: Delivery, *, fresh: bool) -> None:
     """The receipt is committed, so nothing is lost if Redis is away: the `sweep` job enqueues it later."""
     try:
-        queues.enqueue_ingest(rt.redis, receipt_id, delivery.platform, delivery.delivery_id)
+        queues.enqueue_ingest(rt.redis, receipt_id, delivery.platform, delivery.delivery_id, fresh=fresh)
     except RedisError as exc:
         log.error("could not enqueue receipt %s (%s); the sweep job will: %s", receipt_id, delivery.platform, exc)
 
 
-def _store(rt: Runtime, delivery: Delivery, status: str, error: str | None) -> WebhookReceipt | None:
-    """Insert the receipt and commit; None when this delivery id was stored before."""
-    receipt = WebhookReceipt(
-        platform=delivery.platform,
-        topic=delivery.topic,
-        delivery_id=delivery.delivery_id,
-        shop_domain=delivery.shop_domain,
-        body=delivery.body,
-        status=status,
-        event_id=delivery.event_id,
-        triggered_at=delivery.triggered_at,
-        error=error,
-        received_at=utcnow(),
-    )
-    with rt.uow() as uow:
-        uow.repo.add(receipt)
-        try:
-            uow.commit()
-        except IntegrityError:
-            return None
-    return receipt
+def _store(rt: Runtime, delivery: Delivery, status: str, error: str | None) -> int | None:
+    """Insert the receipt in one autocommitted statement; its id, or None when this delivery id was stored
+    before. This is the hot path of every webhook, hence plain SQL rather than a unit of work."""
+    values = {
+        "platform": delivery.platform,
+        "topic": delivery.topic,
+        "delivery_id": delivery.delivery_id,
+        "shop_domain": delivery.shop_domain,
+        "body": delivery.body,
+        "status": status,
+        "event_id": delivery.event_id,
+        "triggered_at": delivery.triggered_at,
+        "error": error,
+        "attempts": 0,
+        "received_at": utcnow(),
+    }
+    return insert_receipt(rt.engine, values)

@@ -1,15 +1,16 @@
-"""The Shopify store connector: implements core.ports.StoreConnector by delegating to verify/schemas/mapping."""
+"""The Shopify store connector: implements core.ports.StoreConnector by delegating to schemas and mapping."""
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 
+from connectors.schema_check import missing_required
 from connectors.shopify import mapping, schemas
 from core.domain.events import Event
-from core.ports import PayloadRejected
+from core.ports import MissingFields, PayloadRejected
 
 
 def describe(errors: Any, prefix: str = "") -> str:
@@ -31,6 +32,14 @@ def decode_json_object(body: bytes) -> dict[str, Any]:
     return payload
 
 
+def schema_for(topic: str) -> Schema | None:
+    if topic in mapping.ORDER_TOPICS:
+        return schemas.ORDER
+    if topic in mapping.FULFILLMENT_TOPICS:
+        return schemas.FULFILLMENT
+    return None
+
+
 class ShopifyConnector:
     platform = mapping.PLATFORM
     capabilities: frozenset[str] = frozenset({"webhooks"})
@@ -38,16 +47,17 @@ class ShopifyConnector:
 
     def parse(self, topic: str, body: bytes) -> Mapping[str, Any]:
         payload = decode_json_object(body)
-        schema = (
-            schemas.ORDER if topic in mapping.ORDER_TOPICS else schemas.FULFILLMENT
-            if topic in mapping.FULFILLMENT_TOPICS else None
-        )
-        if schema is None:
-            return payload
-        try:
-            return schema.load(payload)
-        except ValidationError as exc:
-            raise PayloadRejected(f"{topic} body is missing or has invalid fields: {describe(exc.messages)}") from None
+        schema = schema_for(topic)
+        if schema is not None and (missing := missing_required(schema, payload)):
+            raise MissingFields(f"{topic} body is missing required fields: {', '.join(missing)}")
+        return payload
 
     def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
-        return mapping.to_events(shop_domain, topic, payload)
+        schema = schema_for(topic)
+        if schema is None:
+            return []
+        try:
+            loaded = schema.load(payload)
+        except ValidationError as exc:
+            raise PayloadRejected(f"{topic} body has invalid fields: {describe(exc.messages)}") from None
+        return mapping.to_events(shop_domain, topic, loaded)

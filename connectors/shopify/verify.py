@@ -29,8 +29,7 @@ class WebhookHeaders:
     api_version: str | None
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    lowered = {k.lower(): v for k, v in headers.items()}
+def _header(lowered: Mapping[str, str], name: str) -> str | None:
     value = lowered.get(f"x-shopify-{name}")
     if value is None:
         value = lowered.get(f"shopify-{name}")
@@ -38,14 +37,15 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 
 
 def webhook_headers(headers: Mapping[str, str]) -> WebhookHeaders:
+    lowered = {k.lower(): v for k, v in headers.items() if "shopify-" in k.lower()}
     return WebhookHeaders(
-        topic=_header(headers, "topic"),
-        hmac=_header(headers, "hmac-sha256"),
-        shop_domain=(_header(headers, "shop-domain") or "").lower() or None,
-        webhook_id=_header(headers, "webhook-id"),
-        event_id=_header(headers, "event-id"),
-        triggered_at=_header(headers, "triggered-at"),
-        api_version=_header(headers, "api-version"),
+        topic=_header(lowered, "topic"),
+        hmac=_header(lowered, "hmac-sha256"),
+        shop_domain=(_header(lowered, "shop-domain") or "").lower() or None,
+        webhook_id=_header(lowered, "webhook-id"),
+        event_id=_header(lowered, "event-id"),
+        triggered_at=_header(lowered, "triggered-at"),
+        api_version=_header(lowered, "api-version"),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from connectors.shopify.connector import ShopifyConnector
 from core.domain import events
-from core.ports import PayloadRejected
+from core.ports import MissingFields, PayloadRejected
 from tests.support import fixture_bytes, fixture_json
 
 SHOP = "teashop.myshopify.com"
@@ -73,20 +73,22 @@ def test_tracking_numbers_merge_the_single_and_the_list_without_duplicates() -> 
     [
         (b"not json", "not valid JSON"),
         (b"[1, 2]", "not an object"),
-        (b'{"id": 1, "line_items": []}', "name: Missing data"),
+        (b'{"id": 1, "line_items": []}', "missing required fields: name"),
+        (b'{"id": 1, "name": null, "line_items": []}', "missing required fields: name"),
         (b'{"id": true, "name": "#1", "line_items": []}', "id: must be an integer or string id"),
-        (b'{"id": 1, "name": "#1", "line_items": [{"id": 5}]}', "line_items.0.quantity"),
+        (b'{"id": 1, "name": "#1", "line_items": [{"id": 5}]}', "missing required fields: line_items.0.quantity"),
+        (b'{"id": 1, "name": "#1", "line_items": [{"id": 5, "quantity": "two"}]}', "line_items.0.quantity: Not a valid integer"),
     ],
 )
 def test_bodies_the_mapping_cannot_use_are_rejected_with_a_reason(body: bytes, reason: str) -> None:
     with pytest.raises(PayloadRejected, match=reason):
-        connector.parse("orders/create", body)
+        events_for("orders/create", body)
 
 
 def test_a_fulfillment_without_order_id_is_rejected() -> None:
     f = fixture_json("shopify/fulfillments_create.json")
     del f["order_id"]
-    with pytest.raises(PayloadRejected, match="order_id"):
+    with pytest.raises(MissingFields, match="order_id"):
         connector.parse("fulfillments/create", json.dumps(f).encode())
 
 

@@ -34,7 +34,7 @@ def test_replay_of_an_unusable_body_says_why(tmp_path, capsys) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"id": 1, "line_items": []}')
     assert main(["replay", "shopify", str(bad), "--topic", "orders/create"]) == 2
-    assert "name: Missing data" in capsys.readouterr().err
+    assert "missing required fields: name" in capsys.readouterr().err
 
 
 def test_replay_of_an_unknown_platform_fails_clearly() -> None:

@@ -84,3 +84,15 @@ def test_every_queue_has_a_retry_policy() -> None:
 def test_network_errors_count_as_transient(exc: Exception) -> None:
     assert tasks.is_transient(exc)
     assert not tasks.is_transient(KeyError("x"))
+
+
+def test_a_body_with_wrong_types_is_accepted_then_failed_with_the_reason(client, rt: Runtime) -> None:
+    """The request only checks presence (it must answer in milliseconds); the job validates fully."""
+    import json
+
+    order = json.loads(fixture_bytes("shopify/orders_create.json"))
+    order["line_items"][0]["quantity"] = "two"
+    assert post_shopify(client, "orders/create", order).status_code == 200
+    run_jobs(rt.redis)
+    status, error, _ = receipt_status(rt)
+    assert status == "failed" and "line_items.0.quantity: Not a valid integer" in error
