@@ -1,7 +1,8 @@
 """The ports every connector implements, and the plain data they hand to the core.
 
 A store connector turns a platform's webhook body into events carrying these DTOs; the core never
-sees a platform payload. DTOs are frozen: a mapping produces them, a handler reads them.
+sees a platform payload. DTOs are frozen: a mapping produces them, a handler reads them. Addresses and
+items are the domain's own value objects (core/domain/values.py), handed over as they are.
 """
 from __future__ import annotations
 
@@ -12,15 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from core.domain.events import Event
-
-
-@dataclass(frozen=True)
-class AddressData:
-    name: str | None = None
-    city: str | None = None
-    region: str | None = None  # province/state code where the platform gives one
-    postal_code: str | None = None
-    country_code: str | None = None  # ISO 3166-1 alpha-2
+from core.domain.values import Address, LineItem, ShipmentItem
 
 
 @dataclass(frozen=True)
@@ -39,22 +32,6 @@ class CustomerData:
 
 
 @dataclass(frozen=True)
-class LineItemData:
-    platform_line_item_id: str
-    title: str
-    quantity: int
-    sku: str | None = None
-    requires_shipping: bool = True
-
-
-@dataclass(frozen=True)
-class ShipmentItemData:
-    platform_line_item_id: str
-    title: str
-    quantity: int
-
-
-@dataclass(frozen=True)
 class OrderData:
     platform_order_id: str
     name: str
@@ -62,8 +39,8 @@ class OrderData:
     placed_at: datetime | None = None
     number: str | None = None
     customer: CustomerData = field(default_factory=CustomerData)
-    shipping_address: AddressData | None = None
-    line_items: tuple[LineItemData, ...] = ()
+    shipping_address: Address | None = None
+    line_items: tuple[LineItem, ...] = ()
     currency: str | None = None
     total_price: Decimal | None = None
     financial_status: str | None = None
@@ -92,8 +69,8 @@ class FulfillmentData:
     carrier: str | None = None  # our carrier code (ups, fedex, usps, dhl_express, …)
     carrier_raw: str | None = None  # the platform's string, kept as given
     service: str | None = None
-    items: tuple[ShipmentItemData, ...] = ()
-    destination: AddressData | None = None
+    items: tuple[ShipmentItem, ...] = ()
+    destination: Address | None = None
     created_at: datetime | None = None
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from core.domain import events
 from core.domain.carriers import carrier_code
-from core.ports import AddressData, CustomerData, FulfillmentData, LineItemData, OrderData, ShipmentItemData
+from core.domain.values import Address, LineItem, ShipmentItem
+from core.ports import CustomerData, FulfillmentData, OrderData
 
 PLATFORM = "shopify"
 
@@ -31,12 +32,12 @@ FULFILLMENT_TOPICS = {
 }
 
 
-def address(data: Mapping[str, Any] | None) -> AddressData | None:
+def address(data: Mapping[str, Any] | None) -> Address | None:
     if not data:
         return None
     name = data.get("name") or " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or None
     country = data.get("country_code")
-    return AddressData(
+    return Address(
         name=name,
         city=data.get("city"),
         region=data.get("province_code") or data.get("province"),
@@ -72,7 +73,7 @@ def order_data(order: Mapping[str, Any]) -> OrderData:
         customer=customer(order),
         shipping_address=address(order.get("shipping_address")),
         line_items=tuple(
-            LineItemData(
+            LineItem(
                 platform_line_item_id=li["id"],
                 title=line_title(li),
                 quantity=li["quantity"],
@@ -121,7 +122,7 @@ def fulfillment_data(fulfillment: Mapping[str, Any]) -> FulfillmentData:
         carrier_raw=raw_carrier,
         service=fulfillment.get("service"),
         items=tuple(
-            ShipmentItemData(platform_line_item_id=li["id"], title=line_title(li), quantity=li["quantity"])
+            ShipmentItem(platform_line_item_id=li["id"], title=line_title(li), quantity=li["quantity"])
             for li in fulfillment.get("line_items", ())
         ),
         destination=address(fulfillment.get("destination")),

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
 
-from core.domain import model
+from core.domain import model, values
 
 metadata = MetaData(
     naming_convention={
@@ -128,8 +128,8 @@ orders = Table(
     Column("email", String(320)),
     Column("phone", String(64)),
     Column("locale", String(35)),
-    Column("shipping_address", ValueObject(model.Address)),
-    Column("line_items", ValueObject(model.LineItem, many=True), nullable=False),
+    Column("shipping_address", ValueObject(values.Address)),
+    Column("line_items", ValueObject(values.LineItem, many=True), nullable=False),
     Column("currency", String(3)),
     Column("total_price", Money()),
     Column("financial_status", String(32)),
@@ -155,8 +155,8 @@ shipments = Table(
     Column("carrier_raw", String(255)),
     Column("service", String(120)),
     Column("tracking_url", Text),
-    Column("items", ValueObject(model.ShipmentItem, many=True), nullable=False),
-    Column("destination", ValueObject(model.Address)),
+    Column("items", ValueObject(values.ShipmentItem, many=True), nullable=False),
+    Column("destination", ValueObject(values.Address)),
     Column("status", String(32), nullable=False),
     Column("substatus", String(32)),
     Column("platform_status", String(32)),

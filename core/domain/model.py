@@ -12,41 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from core.domain.status import FINAL_STATUSES, OrderStatus, ShipmentStatus, Substatus
-from core.ports import AddressData, FulfillmentData, OrderData
-
-# -- value objects ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str | None = None
-    city: str | None = None
-    region: str | None = None
-    postal_code: str | None = None
-    country_code: str | None = None
-
-    @classmethod
-    def from_data(cls, data: AddressData | None) -> Address | None:
-        if data is None:
-            return None
-        return cls(data.name, data.city, data.region, data.postal_code, data.country_code)
-
-
-@dataclass(frozen=True)
-class LineItem:
-    platform_line_item_id: str
-    title: str
-    quantity: int
-    sku: str | None = None
-    requires_shipping: bool = True
-
-
-@dataclass(frozen=True)
-class ShipmentItem:
-    platform_line_item_id: str
-    title: str
-    quantity: int
-
+from core.domain.values import Address, LineItem, ShipmentItem
+from core.ports import FulfillmentData, OrderData
 
 def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:
     """True when `incoming` is strictly older than what we already applied (equal states re-apply harmlessly)."""
@@ -118,11 +85,8 @@ class Order:
         self.email = c.email
         self.phone = c.phone
         self.locale = c.locale
-        self.shipping_address = Address.from_data(data.shipping_address)
-        self.line_items = [
-            LineItem(li.platform_line_item_id, li.title, li.quantity, li.sku, li.requires_shipping)
-            for li in data.line_items
-        ]
+        self.shipping_address = data.shipping_address
+        self.line_items = list(data.line_items)
         self.currency = data.currency
         self.total_price = data.total_price
         self.financial_status = data.financial_status
@@ -213,8 +177,8 @@ class Shipment:
         self.carrier_raw = data.carrier_raw
         self.service = data.service
         self.tracking_url = tracking_url
-        self.items = [ShipmentItem(i.platform_line_item_id, i.title, i.quantity) for i in data.items]
-        self.destination = Address.from_data(data.destination)
+        self.items = list(data.items)
+        self.destination = data.destination
         self.platform_status = data.shipment_status
         self.fulfillment_status = data.status
         self.shipped_at = data.created_at
