@@ -34,6 +34,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from jobs.worker import run_worker
 
+    logging.getLogger().setLevel(logging.INFO)  # operators watch what a production role does
     run_worker(burst=args.burst)
     return 0
 
@@ -41,6 +42,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_cron(args: argparse.Namespace) -> int:
     from jobs.worker import run_cron
 
+    logging.getLogger().setLevel(logging.INFO)
     run_cron()
     return 0
 

@@ -21,10 +21,11 @@ from werkzeug.serving import make_server
 
 from core.settings import MEMORY_REDIS, Settings
 from jobs import queues
-from jobs.runtime import Runtime
+from core.domain.model import Shop
+from jobs.runtime import Runtime, utcnow
 from migrations import upgrade
 from web import create_app
-from web.demo_feed import feed
+from web.demo_feed import DEMO_SHOP, feed
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,9 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     settings = demo_settings(folder, port)
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
+    with rt.uow() as uow:
+        uow.repo.add(Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store", installed_at=utcnow()))
+        uow.commit()
     app = create_app(runtime=rt)
     server = make_server("127.0.0.1", port, app, threaded=True)
     stop = threading.Event()

@@ -1,0 +1,12 @@
+"""The rq cron schedule loads and holds the sweep that recovers lost and abandoned work."""
+from __future__ import annotations
+
+import fakeredis
+from rq.cron import CronScheduler
+
+
+def test_cron_schedule_registers_the_sweep_every_minute() -> None:
+    scheduler = CronScheduler(connection=fakeredis.FakeRedis())
+    scheduler.load_config_from_file("jobs.schedule")
+    [sweep] = scheduler.get_jobs()
+    assert (sweep.func_name, sweep.queue_name, sweep.interval) == ("jobs.tasks.sweep", "maintenance", 60)
