@@ -32,18 +32,26 @@ def decode_json_object(body: bytes) -> dict[str, Any]:
     return payload
 
 
+SCHEMAS: dict[str, Schema] = {
+    **{topic: schemas.ORDER for topic in mapping.ORDER_TOPICS},
+    **{topic: schemas.FULFILLMENT for topic in mapping.FULFILLMENT_TOPICS},
+    "app/uninstalled": schemas.APP_UNINSTALLED,
+    "customers/data_request": schemas.DATA_REQUEST,
+    "customers/redact": schemas.CUSTOMERS_REDACT,
+    "shop/redact": schemas.SHOP_REDACT,
+}
+
+
 def schema_for(topic: str) -> Schema | None:
-    if topic in mapping.ORDER_TOPICS:
-        return schemas.ORDER
-    if topic in mapping.FULFILLMENT_TOPICS:
-        return schemas.FULFILLMENT
-    return None
+    return SCHEMAS.get(topic)
 
 
 class ShopifyConnector:
     platform = mapping.PLATFORM
-    capabilities: frozenset[str] = frozenset({"webhooks"})
-    topics = frozenset(mapping.ORDER_TOPICS) | frozenset(mapping.FULFILLMENT_TOPICS)
+    capabilities: frozenset[str] = frozenset(
+        {"webhooks", "oauth_install", "session_tokens", "fulfillment_events", "order_tags", "reconciliation"}
+    )
+    topics = frozenset(SCHEMAS)
 
     def parse(self, topic: str, body: bytes) -> Mapping[str, Any]:
         payload = decode_json_object(body)

@@ -129,8 +129,30 @@ def fulfillment_data(fulfillment: Mapping[str, Any]) -> FulfillmentData:
     )
 
 
+#: Lifecycle and mandatory privacy-law topics (https://shopify.dev/docs/apps/build/privacy-law-compliance).
+#: The shop is always the one of the verified `X-Shopify-Shop-Domain` header, never the body's.
+LIFECYCLE_TOPICS = ("app/uninstalled", "customers/data_request", "customers/redact", "shop/redact")
+
+
+def lifecycle_event(shop_domain: str, topic: str, payload: Mapping[str, Any]) -> events.Event:
+    if topic == "app/uninstalled":
+        return events.AppUninstalled(PLATFORM, shop_domain)
+    if topic == "shop/redact":
+        return events.ShopRedactRequested(PLATFORM, shop_domain)
+    customer = payload.get("customer") or {}
+    if topic == "customers/data_request":
+        return events.CustomerDataRequested(
+            PLATFORM, shop_domain, customer.get("id"), customer.get("email"), tuple(payload.get("orders_requested", ()))
+        )
+    return events.CustomerRedactRequested(
+        PLATFORM, shop_domain, customer.get("id"), customer.get("email"), tuple(payload.get("orders_to_redact", ()))
+    )
+
+
 def to_events(shop_domain: str, topic: str, payload: Mapping[str, Any]) -> list[events.Event]:
     """The core events one (validated) webhook body stands for; [] for a topic Forewarn does not act on."""
+    if topic in LIFECYCLE_TOPICS:
+        return [lifecycle_event(shop_domain, topic, payload)]
     if topic in ORDER_TOPICS:
         found: list[events.Event] = [ORDER_TOPICS[topic](PLATFORM, shop_domain, order_data(payload))]
         found += [

@@ -94,3 +94,38 @@ class OrderSchema(Base):
 
 ORDER = OrderSchema()
 FULFILLMENT = FulfillmentSchema()
+
+
+class ComplianceCustomerSchema(Base):
+    id = PlatformId(allow_none=True)
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+
+
+class CustomersDataRequestSchema(Base):
+    shop_id = PlatformId(required=True)
+    shop_domain = fields.String(allow_none=True)
+    customer = fields.Nested(ComplianceCustomerSchema, required=True)
+    orders_requested = fields.List(PlatformId(), load_default=list)
+
+
+class CustomersRedactSchema(Base):
+    shop_id = PlatformId(required=True)
+    shop_domain = fields.String(allow_none=True)
+    customer = fields.Nested(ComplianceCustomerSchema, required=True)
+    orders_to_redact = fields.List(PlatformId(), load_default=list)
+
+
+class ShopRedactSchema(Base):
+    shop_id = PlatformId(required=True)
+    shop_domain = fields.String(allow_none=True)
+
+
+class AppUninstalledSchema(Base):
+    id = PlatformId(required=True)
+
+
+DATA_REQUEST = CustomersDataRequestSchema()
+CUSTOMERS_REDACT = CustomersRedactSchema()
+SHOP_REDACT = ShopRedactSchema()
+APP_UNINSTALLED = AppUninstalledSchema()

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import registry
 from sqlalchemy.types import TypeDecorator
@@ -105,9 +106,61 @@ shops = Table(
     Column("domain", String(255), nullable=False),
     Column("name", String(255)),
     Column("status", String(20), nullable=False),
+    Column("status_reason", Text),
     Column("installed_at", UTCDateTime()),
     Column("uninstalled_at", UTCDateTime()),
+    Column("token_ciphertext", Text),
+    Column("scopes", Text),
+    Column("webhooks_registered_at", UTCDateTime()),
+    Column("write_back", Boolean, nullable=False, server_default=false()),
+    Column("synced_until", UTCDateTime()),
     UniqueConstraint("platform", "domain"),
+)
+
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("nonce", String(64), nullable=False, unique=True),
+    Column("shop_domain", String(255), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime()),
+)
+
+compliance_requests = Table(
+    "compliance_requests",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_domain", String(255), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("customer_email", String(320)),
+    Column("platform_customer_id", String(64)),
+    Column("order_ids", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("result", JSON),
+    Column("error", Text),
+    Column("received_at", UTCDateTime(), nullable=False),
+    Column("completed_at", UTCDateTime()),
+    Index("ix_compliance_requests_shop_domain", "shop_domain"),
+)
+
+write_backs = Table(
+    "write_backs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE")),
+    Column("kind", String(30), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("remote_id", String(255)),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+    UniqueConstraint("shop_id", "key"),
 )
 
 orders = Table(
@@ -223,4 +276,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.Shipment, shipments)
     mapper_registry.map_imperatively(model.TrackingEvent, tracking_events)
     mapper_registry.map_imperatively(model.WebhookReceipt, webhook_receipts)
+    mapper_registry.map_imperatively(model.OAuthState, oauth_states)
+    mapper_registry.map_imperatively(model.ComplianceRequest, compliance_requests)
+    mapper_registry.map_imperatively(model.WriteBack, write_backs)
     _mapped = True

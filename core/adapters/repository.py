@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.domain.model import Order, Shipment, Shop, TrackingEvent, WebhookReceipt
+from core.domain.model import (
+    ComplianceRequest,
+    OAuthState,
+    Order,
+    Shipment,
+    Shop,
+    TrackingEvent,
+    WebhookReceipt,
+    WriteBack,
+)
 
 
 class Repository:
@@ -79,4 +88,28 @@ class Repository:
         query = select(WebhookReceipt).order_by(WebhookReceipt.id.desc()).limit(limit)
         if status is not None:
             query = query.filter_by(status=status)
+        return self.session.scalars(query).all()
+
+    # install nonces
+    def oauth_state(self, nonce: str) -> OAuthState | None:
+        return self.session.scalars(select(OAuthState).filter_by(nonce=nonce)).one_or_none()
+
+    # compliance
+    def compliance_requests(self, shop_domain: str | None = None, limit: int = 100) -> Sequence[ComplianceRequest]:
+        query = select(ComplianceRequest).order_by(ComplianceRequest.id.desc()).limit(limit)
+        if shop_domain is not None:
+            query = query.filter_by(shop_domain=shop_domain)
+        return self.session.scalars(query).all()
+
+    # write-back
+    def write_back(self, write_back_id: int) -> WriteBack | None:
+        return self.session.get(WriteBack, write_back_id)
+
+    def write_back_by_key(self, shop_id: int, key: str) -> WriteBack | None:
+        return self.session.scalars(select(WriteBack).filter_by(shop_id=shop_id, key=key)).one_or_none()
+
+    def write_backs(self, shop_id: int | None = None, limit: int = 100) -> Sequence[WriteBack]:
+        query = select(WriteBack).order_by(WriteBack.id.desc()).limit(limit)
+        if shop_id is not None:
+            query = query.filter_by(shop_id=shop_id)
         return self.session.scalars(query).all()

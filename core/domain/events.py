@@ -5,6 +5,7 @@ Every event is a frozen dataclass so that it can be logged, compared and replaye
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # DTOs live beside the ports; events only refer to them
@@ -79,3 +80,62 @@ class ShipmentSuperseded(Event):
 
     shop_id: int
     shipment_id: int
+
+
+# -- inbound: lifecycle and privacy requests from a platform -----------------------------------------
+
+
+@dataclass(frozen=True)
+class AppUninstalled(Event):
+    platform: str
+    shop_domain: str
+
+
+@dataclass(frozen=True)
+class CustomerDataRequested(Event):
+    platform: str
+    shop_domain: str
+    platform_customer_id: str | None
+    email: str | None
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CustomerRedactRequested(Event):
+    platform: str
+    shop_domain: str
+    platform_customer_id: str | None
+    email: str | None
+    order_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShopRedactRequested(Event):
+    platform: str
+    shop_domain: str
+
+
+# -- outbound: installations and parcels ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShopInstalled(Event):
+    shop_id: int
+
+
+@dataclass(frozen=True)
+class ShipmentStatusChanged(Event):
+    """A parcel's lifecycle status changed. `source` says who told us: the platform itself, or a carrier."""
+
+    shop_id: int
+    order_id: int
+    shipment_id: int
+    status: str
+    substatus: str | None
+    source: str  # platform | carrier
+    happened_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WriteBackPlanned(Event):
+    write_back_id: int

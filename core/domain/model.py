@@ -23,14 +23,118 @@ def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:
 # -- entities ---------------------------------------------------------------------------------------
 
 
+class ShopStatus:
+    INSTALLED = "installed"
+    UNINSTALLED = "uninstalled"
+    #: The platform refused our token (revoked, or the app's access changed): the merchant must open the app again.
+    NEEDS_REAUTH = "needs_reauth"
+
+
 @dataclass(eq=False)
 class Shop:
     platform: str
     domain: str
     name: str | None = None
-    status: str = "installed"  # installed | uninstalled
+    status: str = ShopStatus.INSTALLED
+    status_reason: str | None = None
     installed_at: datetime | None = None
     uninstalled_at: datetime | None = None
+    #: The offline access token, encrypted at rest (core/adapters/crypto.py); None when we hold none.
+    token_ciphertext: str | None = None
+    scopes: str | None = None
+    webhooks_registered_at: datetime | None = None
+    #: Post fulfillment events and order tags back to the platform. Off until the merchant enables it.
+    write_back: bool = False
+    #: Orders updated up to this time are known to Forewarn (the reconciliation cursor).
+    synced_until: datetime | None = None
+    id: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == ShopStatus.INSTALLED
+
+    def install(self, token_ciphertext: str, scopes: str | None, now: datetime) -> None:
+        """First install and every re-install: the new token replaces the old one."""
+        self.token_ciphertext = token_ciphertext
+        self.scopes = scopes
+        self.status = ShopStatus.INSTALLED
+        self.status_reason = None
+        self.installed_at = now
+        self.uninstalled_at = None
+
+    def uninstall(self, now: datetime) -> None:
+        self.status = ShopStatus.UNINSTALLED
+        self.status_reason = None
+        self.uninstalled_at = now
+        self.token_ciphertext = None
+        self.webhooks_registered_at = None
+
+    def needs_reauth(self, reason: str) -> None:
+        self.status = ShopStatus.NEEDS_REAUTH
+        self.status_reason = reason
+
+
+@dataclass(eq=False)
+class OAuthState:
+    """A single-use nonce of one install attempt (the OAuth `state`)."""
+
+    nonce: str
+    shop_domain: str
+    created_at: datetime
+    used_at: datetime | None = None
+    id: int | None = None
+
+
+class RequestStatus:
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(eq=False)
+class ComplianceRequest:
+    """A privacy-law request from the platform (data request, customer redaction, shop redaction) and its outcome."""
+
+    shop_domain: str
+    kind: str  # customers/data_request | customers/redact | shop/redact
+    received_at: datetime
+    customer_email: str | None = None
+    platform_customer_id: str | None = None
+    order_ids: list[str] = field(default_factory=list)
+    status: str = RequestStatus.PENDING
+    #: The export for a data request; counts of what was removed for a redaction.
+    result: dict | None = None
+    error: str | None = None
+    completed_at: datetime | None = None
+    id: int | None = None
+
+
+class WriteBackStatus:
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(eq=False)
+class WriteBack:
+    """One thing to tell the platform (a fulfillment event, an order tag), recorded before it is sent.
+
+    `key` is unique: the same event for the same parcel is never posted twice, whatever retries happen.
+    """
+
+    shop_id: int
+    order_id: int
+    kind: str  # fulfillment_event | order_tag
+    key: str
+    payload: dict
+    created_at: datetime
+    shipment_id: int | None = None
+    status: str = WriteBackStatus.PENDING
+    attempts: int = 0
+    error: str | None = None
+    remote_id: str | None = None
+    sent_at: datetime | None = None
     id: int | None = None
 
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from core.domain import events
 from core.domain.model import Order, Shipment, Shop, is_stale
 from core.ports import FulfillmentData
-from core.services import scheduling
+from core.services import compliance, lifecycle, scheduling, writeback
 from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -94,6 +94,7 @@ def record_fulfillment(
         if shipment is None:
             shipment = _new_shipment(uow, order, data, number, now)
         shipment.order_id = order.id
+        before = (shipment.status, shipment.substatus)
         shipment.apply(data, number, _url(data, index), now)
         shipment.next_check_at = scheduling.next_check_at(shipment, now, first=created)
         uow.repo.flush()
@@ -107,6 +108,18 @@ def record_fulfillment(
                 created=created,
             )
         )
+        if (shipment.status, shipment.substatus) != before:
+            uow.collect(
+                events.ShipmentStatusChanged(
+                    shop_id=shop.id,
+                    order_id=order.id,
+                    shipment_id=shipment.id,
+                    status=shipment.status,
+                    substatus=shipment.substatus,
+                    source="platform",
+                    happened_at=data.updated_at,
+                )
+            )
 
     for number, shipment in existing.items():
         if number not in numbers and not shipment.superseded:
@@ -131,10 +144,15 @@ def _new_shipment(uow: UnitOfWork, order: Order, data: FulfillmentData, number: 
     return shipment
 
 
-HANDLERS = {
+HANDLERS: dict[type[events.Event], list] = {
     events.OrderPlaced: [record_order],
     events.OrderUpdated: [record_order],
     events.OrderCancelled: [record_order],
     events.ShipmentCreated: [record_fulfillment],
     events.ShipmentUpdated: [record_fulfillment],
+    events.AppUninstalled: [lifecycle.uninstalled],
+    events.CustomerDataRequested: [compliance.export_customer_data],
+    events.CustomerRedactRequested: [compliance.redact_customer],
+    events.ShopRedactRequested: [compliance.redact_shop],
+    events.ShipmentStatusChanged: [writeback.plan_write_backs],
 }

@@ -93,4 +93,13 @@ def test_a_fulfillment_without_order_id_is_rejected() -> None:
 
 
 def test_topics_forewarn_does_not_act_on_map_to_nothing() -> None:
-    assert events_for("app/uninstalled", fixture_bytes("shopify/app_uninstalled.json")) == []
+    assert connector.to_events(SHOP, "products/update", {"id": 1}) == []
+
+
+def test_lifecycle_and_privacy_samples_map_to_requests_for_the_header_shop() -> None:
+    [uninstalled] = events_for("app/uninstalled", fixture_bytes("shopify/app_uninstalled.json"))
+    assert uninstalled == events.AppUninstalled("shopify", SHOP)  # the sample's myshopify_domain is null
+    [redact] = events_for("customers/redact", fixture_bytes("shopify/customers_redact.json"))
+    assert isinstance(redact, events.CustomerRedactRequested)
+    assert (redact.shop_domain, redact.platform_customer_id, redact.email) == (SHOP, "191167", "john@example.com")
+    assert redact.order_ids == ("299938", "280263", "220458")

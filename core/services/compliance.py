@@ -1,0 +1,158 @@
+"""Privacy-law requests: a customer's data export, a customer's redaction, a shop's deletion.
+
+A redaction removes what identifies the customer (names, email, phone, street-level address, platform
+customer id, and the raw webhook bodies that mention them) and keeps what statistics need (order and
+parcel states, dates, carrier, destination country and region).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import delete, func, or_, select
+
+from core.adapters import orm
+from core.adapters.orm import webhook_receipts
+from core.domain import events
+from core.domain.model import ComplianceRequest, Order, RequestStatus
+from core.domain.values import Address
+from core.services.unit_of_work import UnitOfWork
+from core.services.views import order_view
+
+log = logging.getLogger(__name__)
+REDACTED_BODY = b'{"redacted": true}'
+
+
+def customer_orders(
+    uow: UnitOfWork, shop_id: int, customer_id: str | None, email: str | None, order_ids: Sequence[str]
+) -> list[Order]:
+    """Orders of one customer: by platform customer id, by email, or named by the request."""
+    conditions = []
+    if customer_id:
+        conditions.append(Order.customer_platform_id == customer_id)
+    if email:
+        conditions.append(Order.email == email)
+    if order_ids:
+        conditions.append(Order.platform_order_id.in_(list(order_ids)))
+    if not conditions:
+        return []
+    query = select(Order).where(Order.shop_id == shop_id, or_(*conditions)).order_by(Order.id)
+    return list(uow.session.scalars(query))
+
+
+def _request(uow: UnitOfWork, kind: str, event: events.Event, now: datetime) -> ComplianceRequest:
+    request = ComplianceRequest(
+        shop_domain=event.shop_domain,  # type: ignore[attr-defined]
+        kind=kind,
+        received_at=now,
+        customer_email=getattr(event, "email", None),
+        platform_customer_id=getattr(event, "platform_customer_id", None),
+        order_ids=list(getattr(event, "order_ids", ())),
+    )
+    uow.repo.add(request)
+    return request
+
+
+def export_customer_data(event: events.CustomerDataRequested, uow: UnitOfWork, now: datetime) -> None:
+    request = _request(uow, "customers/data_request", event, now)
+    shop = uow.repo.shop(event.platform, event.shop_domain)
+    orders = (
+        customer_orders(uow, shop.id, event.platform_customer_id, event.email, event.order_ids) if shop else []
+    )
+    request.result = {
+        "shop": event.shop_domain,
+        "customer": {"platform_customer_id": event.platform_customer_id, "email": event.email},
+        "orders": [order_view(o, uow.repo.shipments_of_order(o.id)) for o in orders],
+    }
+    request.status, request.completed_at = RequestStatus.DONE, now
+    log.info("data request for a customer of %s: %s orders exported", event.shop_domain, len(orders))
+
+
+def _anonymous(address: Address | None) -> Address | None:
+    if address is None:
+        return None
+    return replace(address, name=None, postal_code=None)
+
+
+def redact_customer(event: events.CustomerRedactRequested, uow: UnitOfWork, now: datetime) -> None:
+    request = _request(uow, "customers/redact", event, now)
+    shop = uow.repo.shop(event.platform, event.shop_domain)
+    orders = (
+        customer_orders(uow, shop.id, event.platform_customer_id, event.email, event.order_ids) if shop else []
+    )
+    identifiers = {v for v in (event.email, event.platform_customer_id) if v}
+    for order in orders:
+        identifiers |= {v for v in (order.email, order.customer_platform_id, order.phone) if v}
+        order.customer_first_name = order.customer_last_name = None
+        order.email = order.phone = order.customer_platform_id = None
+        order.status_url = None
+        order.shipping_address = _anonymous(order.shipping_address)
+        for shipment in uow.repo.shipments_of_order(order.id):
+            shipment.destination = _anonymous(shipment.destination)
+    # The stored webhook bodies of this shop that name the customer.
+    order_ids = {o.platform_order_id for o in orders} | set(event.order_ids)
+    bodies = 0
+    for receipt_id, body in uow.session.execute(
+        select(webhook_receipts.c.id, webhook_receipts.c.body).where(
+            webhook_receipts.c.shop_domain == event.shop_domain, webhook_receipts.c.body != REDACTED_BODY
+        )
+    ):
+        if _mentions(body, identifiers, order_ids):
+            uow.session.execute(
+                webhook_receipts.update().where(webhook_receipts.c.id == receipt_id).values(body=REDACTED_BODY)
+            )
+            bodies += 1
+    # Earlier exports of this customer's data are personal data too.
+    for earlier in uow.session.scalars(
+        select(ComplianceRequest).where(
+            ComplianceRequest.shop_domain == event.shop_domain, ComplianceRequest.kind == "customers/data_request"
+        )
+    ):
+        if earlier.platform_customer_id == event.platform_customer_id or earlier.customer_email == event.email:
+            earlier.result = {"redacted": True}
+    request.customer_email = None  # keep no copy of what we just removed
+    request.result = {"orders_redacted": len(orders), "webhook_bodies_redacted": bodies}
+    request.status, request.completed_at = RequestStatus.DONE, now
+    log.info("redacted a customer of %s: %s orders, %s webhook bodies", event.shop_domain, len(orders), bodies)
+
+
+def _mentions(body: bytes, identifiers: set[str], order_ids: set[str]) -> bool:
+    text = body.decode("utf-8", "replace")
+    if any(i in text for i in identifiers):
+        return True
+    if not order_ids:
+        return False
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(payload, dict):
+        return False
+    return str(payload.get("id")) in order_ids or str(payload.get("order_id")) in order_ids
+
+
+def redact_shop(event: events.ShopRedactRequested, uow: UnitOfWork, now: datetime) -> None:
+    """48 h after uninstall Shopify asks for the shop's data to go: all of it, but this record that it went."""
+    request = _request(uow, "shop/redact", event, now)
+    shop = uow.repo.shop(event.platform, event.shop_domain)
+    deleted = {"orders": 0, "shipments": 0}
+    if shop is not None:
+        deleted["orders"] = uow.session.scalar(select(func.count()).where(orm.orders.c.shop_id == shop.id)) or 0
+        deleted["shipments"] = uow.session.scalar(select(func.count()).where(orm.shipments.c.shop_id == shop.id)) or 0
+        uow.session.execute(delete(orm.shops).where(orm.shops.c.id == shop.id))  # orders, shipments … cascade
+    receipts = uow.session.execute(
+        delete(webhook_receipts).where(webhook_receipts.c.shop_domain == event.shop_domain)
+    ).rowcount
+    uow.session.execute(delete(orm.oauth_states).where(orm.oauth_states.c.shop_domain == event.shop_domain))
+    for earlier in uow.session.scalars(
+        select(ComplianceRequest).where(ComplianceRequest.shop_domain == event.shop_domain)
+    ):
+        if earlier is not request:
+            earlier.result = {"redacted": True}
+            earlier.customer_email = None
+    request.result = {**deleted, "webhook_receipts": receipts}
+    request.status, request.completed_at = RequestStatus.DONE, now
+    log.info("deleted the data of shop %s", event.shop_domain)
