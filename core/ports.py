@@ -89,9 +89,10 @@ class StoreConnector(Protocol):
     capabilities: frozenset[str]
     topics: frozenset[str]
 
-    def parse(self, topic: str, body: bytes) -> Mapping[str, Any]:
+    def parse(self, topic: str, body: bytes, shop_domain: str | None = None) -> Mapping[str, Any]:
         """Decode a verified body and check that what the mapping needs is there — fast, it runs inside
-        the webhook request; raise PayloadRejected with a reason a person can read."""
+        the webhook request; raise PayloadRejected with a reason a person can read. With `shop_domain`
+        (from unsigned headers), also check that a body naming its shop names that one."""
 
     def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
         """Validate a parsed payload fully and map it to core events (pure; raises PayloadRejected)."""

@@ -20,6 +20,8 @@ class Settings:
     shopify_api_secret: str | None = None
     #: The previous secret while a rotation settles (Shopify may sign with it for up to an hour).
     shopify_api_secret_old: str | None = None
+    #: Least privilege: read orders and fulfillments; write fulfillments (events) and orders (tags) for write-back.
+    shopify_scopes: str = "read_orders,read_fulfillments,write_fulfillments,write_orders"
     demo: bool = False
 
     @classmethod
@@ -32,6 +34,7 @@ class Settings:
             "shopify_api_key": env.get("SHOPIFY_API_KEY") or None,
             "shopify_api_secret": env.get("SHOPIFY_API_SECRET") or None,
             "shopify_api_secret_old": env.get("SHOPIFY_API_SECRET_OLD") or None,
+            "shopify_scopes": env.get("SHOPIFY_SCOPES") or cls.shopify_scopes,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -54,7 +54,8 @@ WORKER_SETTINGS: dict[str, Any] = {
     "worker_ttl": 120,
 }
 
-_ACTIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+#: A job in one of these states will still run (or is running): enqueuing its id again would run it twice.
+_ACTIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 
 
 def job_id(kind: str, *parts: object) -> str:

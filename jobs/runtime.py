@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import requests
 from redis import Redis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.adapters.crypto import TokenCipher
 from core.adapters.db import make_engine, make_session_factory
 from core.services.bootstrap import bootstrap
 from core.services.messagebus import MessageBus
@@ -46,21 +48,32 @@ class Runtime:
     session_factory: sessionmaker[Session]
     redis: Redis
     bus: MessageBus
+    http: requests.Session = field(default_factory=requests.Session)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
-        engine = make_engine(settings.database_url)
+        return cls.assemble(settings, make_engine(settings.database_url), redis_from_url(settings.redis_url))
+
+    @classmethod
+    def assemble(cls, settings: Settings, engine: Engine, redis: Redis) -> Runtime:
+        from jobs.dispatch import dispatchers
+
         session_factory = make_session_factory(engine)
         return cls(
             settings=settings,
             engine=engine,
             session_factory=session_factory,
-            redis=redis_from_url(settings.redis_url),
-            bus=bootstrap(session_factory, utcnow),
+            redis=redis,
+            bus=bootstrap(session_factory, utcnow, dispatchers(redis)),
         )
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory)
+
+    @property
+    def cipher(self) -> TokenCipher:
+        """Raises SecretKeyMissing when FOREWARN_SECRET_KEY is not set."""
+        return TokenCipher(self.settings.secret_key)
 
 
 _current: Runtime | None = None

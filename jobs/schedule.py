@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from rq import cron
 
-from jobs import queues, tasks
+from jobs import queues, shopify, tasks
 
 cron.register(tasks.sweep, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
+# Webhooks can be lost: every 15 minutes, fetch what changed since the last sync.
+cron.register(shopify.reconcile_all, queue_name=queues.MAINTENANCE, interval=900, job_timeout=120)

@@ -10,10 +10,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue
 from rq.registry import clean_registries
+from rq.timeouts import BaseTimeoutException
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from connectors import STORE_CONNECTORS
+from connectors.errors import RateLimited, Transient
 from core.domain.model import ReceiptStatus, WebhookReceipt
 from core.services.ingest import ingest_receipt
 from jobs import queues, runtime
@@ -21,7 +23,10 @@ from jobs import queues, runtime
 log = logging.getLogger(__name__)
 
 #: Errors worth another try: the database or Redis went away, a network call timed out.
-TRANSIENT = (OperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+TRANSIENT = (
+    OperationalError, RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError, Transient, RateLimited,
+    BaseTimeoutException,  # the job ran past its timeout: a slow database or API, worth another try
+)
 STALE_RECEIPT_AFTER = timedelta(minutes=5)
 
 

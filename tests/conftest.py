@@ -11,13 +11,12 @@ import fakeredis
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.adapters.db import make_engine, make_session_factory
-from core.services.bootstrap import bootstrap
+from core.adapters.db import make_engine
 from core.settings import Settings
 from jobs import runtime as runtime_module
-from jobs.runtime import Runtime, utcnow
+from jobs.runtime import Runtime
 from migrations import upgrade
-from tests.support import SECRET
+from tests.support import API_KEY, SECRET
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -32,10 +31,15 @@ def unavailable(what: str, why: object) -> None:
 
 
 def make_runtime(database_url: str, redis: object, **settings: object) -> Runtime:
-    s = Settings(database_url=database_url, shopify_api_secret=SECRET, **settings)  # type: ignore[arg-type]
-    engine = make_engine(database_url)
-    session_factory = make_session_factory(engine)
-    return Runtime(s, engine, session_factory, redis, bootstrap(session_factory, utcnow))  # type: ignore[arg-type]
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "shopify_api_secret": SECRET,
+        "shopify_api_key": API_KEY,
+        "secret_key": "test-secret-key",
+        "base_url": "https://forewarn.example",
+    }
+    values.update(settings)
+    return Runtime.assemble(Settings(**values), make_engine(database_url), redis)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from connectors.shopify.verify import webhook_signature
 from jobs import queues
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SECRET = "test-app-secret"
+SECRET = "test-app-secret-with-32-bytes-or-more"
+API_KEY = "test-api-key"
 SHOP = "teashop.myshopify.com"
 
 
@@ -45,3 +46,52 @@ def post_shopify(client: Any, topic: str, payload: dict[str, Any] | bytes, **kwa
 def run_jobs(redis: Any) -> None:
     """Drain every queue in this process, as a worker would (burst mode)."""
     SimpleWorker([Queue(n, connection=redis) for n in queues.QUEUES], connection=redis).work(burst=True)
+
+
+def session_token(shop: str = SHOP, *, secret: str = SECRET, audience: str = API_KEY, lifetime: int = 60,
+                  nbf_offset: int = 0, **claims: Any) -> str:
+    """An App Bridge session token as Shopify issues it (HS256 with the app secret)."""
+    import time
+
+    import jwt
+
+    now = int(time.time())
+    payload = {
+        "iss": f"https://{shop}/admin",
+        "dest": f"https://{shop}",
+        "aud": audience,
+        "sub": "42",
+        "exp": now + lifetime,
+        "nbf": now + nbf_offset,
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+        "sid": "session-1",
+    }
+    payload.update(claims)
+    payload = {k: v for k, v in payload.items() if v is not None}
+    return jwt.encode(payload, secret, algorithm="HS256")
+
+
+def signed_query(params: dict[str, str], secret: str = SECRET) -> dict[str, str]:
+    """Query parameters signed the way Shopify signs install and app-load requests."""
+    from connectors.shopify.oauth import query_hmac
+
+    return {**params, "hmac": query_hmac(params, secret)}
+
+
+def graphql_url(shop: str = SHOP) -> str:
+    from connectors.shopify.client import API_VERSION
+
+    return f"https://{shop}/admin/api/{API_VERSION}/graphql.json"
+
+
+def install_shop(rt: Any, shop: str = SHOP, token: str = "shpat_test_token", write_back: bool = False) -> int:
+    """A shop as the install flow leaves it, without going through Shopify."""
+    from core.domain.events import ShopAuthorized
+
+    rt.bus.handle([ShopAuthorized("shopify", shop, rt.cipher.encrypt(token), "read_orders")])
+    with rt.uow() as uow:
+        stored = uow.repo.shop("shopify", shop)
+        stored.write_back = write_back
+        uow.commit()
+        return stored.id

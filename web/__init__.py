@@ -18,19 +18,26 @@ log = logging.getLogger(__name__)
 
 def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | None = None) -> Flask:
     app = Flask(__name__)
+    # Bodies are read before their signature can be checked: bound what an anonymous sender can make us hold.
+    app.config["MAX_CONTENT_LENGTH"] = 5 * 1024 * 1024
     app.config.from_mapping(test_config or {})
     if runtime is None:
         runtime = Runtime.build(Settings.from_env(os.environ))
     runtime_module.install(runtime)
     app.extensions["forewarn"] = runtime
     app.config["SECRET_KEY"] = runtime.settings.secret_key or os.urandom(32)
+    # The OAuth state cookie must come back on Shopify's top-level redirect to the callback.
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_SECURE", runtime.settings.base_url.startswith("https://"))
 
-    from web import admin, health
+    from web import admin, api, health, install
     from webhooks import shopify
 
     app.register_blueprint(shopify.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(install.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(api.bp)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError) -> ResponseReturnValue:

@@ -1,49 +1,90 @@
-"""`/admin`: a plain page listing shops, orders, shipments and the webhook log.
+"""`/admin`: the page merchants open inside their Shopify admin, bound to one shop.
 
-Until the embedded admin (Shopify session tokens) lands, this page is open only in `forewarn demo`,
-and elsewhere behind HTTP basic auth with `FOREWARN_ADMIN_PASSWORD`; with neither it answers 404,
-so a production deployment never shows customer data to an anonymous visitor.
+Shopify loads it with a session token in `id_token` (App Bridge then supplies fresh ones to the page's
+API calls). A shop that has no offline token yet — a managed install, or one whose token was revoked —
+gets one through the token exchange here. The answer carries `frame-ancestors` for that shop only.
+`forewarn demo` has no Shopify around it: its page is for the demo shop, with a signed demo session.
+The full admin (charts, cases, rules) is a later piece of work; this page shows the install state,
+orders and parcels, and the logs an admin needs: webhooks, write-backs and privacy requests.
 """
 from __future__ import annotations
 
-import hmac
-import os
+import logging
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, current_app, make_response, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 
+from connectors.errors import ConnectorError
+from connectors.shopify.oauth import InvalidRequest, check_signed_request
+from core.adapters.crypto import SecretKeyMissing
+from jobs.runtime import Runtime, utcnow
+from web.auth import Unauthenticated, demo_token, frame_ancestors, session_from_token
+from web.install import exchange_session_token, problem
+
+log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 
 
-@bp.before_request
-def guard() -> ResponseReturnValue | None:
-    rt = current_app.extensions["forewarn"]
-    if rt.settings.demo or current_app.config.get("ADMIN_OPEN"):
-        return None
-    password = os.environ.get("FOREWARN_ADMIN_PASSWORD")
-    if not password:
-        abort(404)
-    auth = request.authorization
-    if auth is None or not hmac.compare_digest((auth.password or "").encode(), password.encode()):
-        return Response("sign in", 401, {"WWW-Authenticate": 'Basic realm="Forewarn admin"'})
-    return None
+def _demo_shop(rt: Runtime) -> str | None:
+    with rt.uow() as uow:
+        shops = uow.repo.shops()
+        wanted = request.args.get("shop")
+        return next((s.domain for s in shops if s.domain == wanted), shops[0].domain if shops else None)
 
 
 @bp.get("/admin")
-def overview() -> ResponseReturnValue:
-    rt = current_app.extensions["forewarn"]
+def page() -> ResponseReturnValue:
+    rt: Runtime = current_app.extensions["forewarn"]
+    if rt.settings.demo:
+        shop = _demo_shop(rt)
+        if shop is None:
+            return problem(404, "No shop yet", "The demo shop appears as soon as the demo starts.")
+        return render_shop(rt, shop, api_token=demo_token(shop), embedded=False)
+
+    id_token = request.args.get("id_token")
+    try:
+        session = session_from_token(id_token)
+    except Unauthenticated as exc:
+        try:  # Shopify's signed app-load request without a session token: a shop that must install first
+            shop = check_signed_request(
+                {k: v[-1] for k, v in request.args.lists()}, rt.settings.shopify_secrets, utcnow()
+            )
+            return redirect(f"/install/shopify?{urlencode(request.args)}")
+        except InvalidRequest:
+            log.info("admin page refused: %s", exc)
+            return problem(401, "Open Forewarn from your Shopify admin", "This page only works inside your store's admin.")
     with rt.uow() as uow:
-        shops = {s.id: s for s in uow.repo.shops()}
-        orders = uow.repo.orders(limit=200)
-        shipments_by_order: dict[int, list] = {}
-        for shipment in uow.repo.shipments(limit=1000):
-            shipments_by_order.setdefault(shipment.order_id, []).append(shipment)
-        receipts = uow.repo.receipts(limit=100)
-        return render_template(
+        stored = uow.repo.shop(session.platform, session.shop)
+        installed = stored is not None and stored.active and stored.token_ciphertext
+    if not installed and session.session_token:
+        try:
+            exchange_session_token(rt, session.shop, session.session_token)
+        except (ConnectorError, SecretKeyMissing) as exc:
+            log.warning("token exchange for %s failed: %s", session.shop, exc)
+            return problem(502, "Forewarn could not finish installing", "Please reload the app in a moment.")
+    return render_shop(rt, session.shop, api_token=None, embedded=True)
+
+
+def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: bool) -> ResponseReturnValue:
+    with rt.uow() as uow:
+        shop = uow.repo.shop("shopify", shop_domain)
+        orders = uow.repo.orders(shop.id, limit=200) if shop else []
+        shipments_by_order = {o.id: list(uow.repo.shipments_of_order(o.id)) for o in orders}
+        html = render_template(
             "admin.html",
-            shops=shops,
+            shop=shop,
+            shop_domain=shop_domain,
             orders=orders,
             shipments_by_order=shipments_by_order,
-            receipts=receipts,
+            receipts=uow.repo.receipts(limit=100, shop_domain=shop_domain),
+            write_backs=uow.repo.write_backs(shop.id, limit=50) if shop else [],
+            compliance=uow.repo.compliance_requests(shop_domain, limit=20),
             demo=rt.settings.demo,
+            embedded=embedded,
+            api_key=rt.settings.shopify_api_key or "",
+            api_token=api_token,
         )
+    response = make_response(html)
+    response.headers["Content-Security-Policy"] = frame_ancestors(shop_domain)
+    return response

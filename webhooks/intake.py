@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from redis.exceptions import RedisError
-from core.adapters.receipts import insert_receipt
+from core.adapters.receipts import store_receipt
 from core.domain.model import ReceiptStatus
 from core.ports import MissingFields, PayloadRejected, StoreConnector
 from jobs import queues
@@ -63,7 +63,7 @@ def accept(rt: Runtime, connector: StoreConnector, delivery: Delivery) -> Outcom
         receipt_id = _store(rt, delivery, ReceiptStatus.IGNORED, f"topic {delivery.topic} is not used by Forewarn")
         return Outcome(200, "ignored", receipt_id)
     try:
-        connector.parse(delivery.topic, delivery.body)
+        connector.parse(delivery.topic, delivery.body, delivery.shop_domain)
     except PayloadRejected as exc:
         return reject(rt, delivery, str(exc), 422 if isinstance(exc, MissingFields) else 400)
 
@@ -90,18 +90,17 @@ def _enqueue(rt: Runtime, receipt_id: int, delivery: Delivery, *, fresh: bool) -
 
 def _store(rt: Runtime, delivery: Delivery, status: str, error: str | None) -> int | None:
     """Insert the receipt in one autocommitted statement; its id, or None when this delivery id was stored
-    before. This is the hot path of every webhook, hence plain SQL rather than a unit of work."""
-    values = {
-        "platform": delivery.platform,
-        "topic": delivery.topic,
-        "delivery_id": delivery.delivery_id,
-        "shop_domain": delivery.shop_domain,
-        "body": delivery.body,
-        "status": status,
-        "event_id": delivery.event_id,
-        "triggered_at": delivery.triggered_at,
-        "error": error,
-        "attempts": 0,
-        "received_at": utcnow(),
-    }
-    return insert_receipt(rt.engine, values)
+    before. This is the hot path of every webhook, hence no unit of work."""
+    return store_receipt(
+        rt.engine,
+        platform=delivery.platform,
+        topic=delivery.topic,
+        delivery_id=delivery.delivery_id,
+        shop_domain=delivery.shop_domain,
+        body=delivery.body,
+        status=status,
+        error=error,
+        event_id=delivery.event_id,
+        triggered_at=delivery.triggered_at,
+        received_at=utcnow(),
+    )

@@ -2,16 +2,32 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from connectors import STORE_CONNECTORS
 from connectors.shopify.verify import valid_shop_domain, valid_webhook, webhook_headers
+from jobs.runtime import utcnow
 from webhooks.intake import Delivery, accept, reject
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks_shopify", __name__)
+#: Shopify retries a failed delivery for hours, not days; an older one is a replay.
+MAX_DELIVERY_AGE = timedelta(hours=48)
+
+
+def stale(triggered_at: str | None, now: datetime) -> bool:
+    if not triggered_at:
+        return False
+    try:
+        triggered = datetime.fromisoformat(triggered_at.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    if triggered.tzinfo is None:
+        triggered = triggered.replace(tzinfo=timezone.utc)
+    return now - triggered > MAX_DELIVERY_AGE
 
 
 @bp.post("/webhooks/shopify")
@@ -36,6 +52,8 @@ def receive() -> ResponseReturnValue:
     )
     if not valid_shop_domain(headers.shop_domain):
         outcome = reject(rt, delivery, f"invalid shop domain header: {headers.shop_domain!r}")
+    elif stale(headers.triggered_at, utcnow()):
+        outcome = reject(rt, delivery, f"delivery triggered at {headers.triggered_at}, longer ago than Shopify retries")
     else:
         outcome = accept(rt, STORE_CONNECTORS["shopify"], delivery)
     return jsonify(outcome.json()), outcome.http_status

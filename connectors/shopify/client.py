@@ -234,3 +234,11 @@ class ShopifyClient:
         if not isinstance(orders, dict):
             raise Permanent("Shopify's orders query returned no orders connection")
         return orders
+
+    def fulfillment_events(self, fulfillment_gid: str) -> list[dict[str, Any]]:
+        """The latest events already on a fulfillment (to reconcile a retried post)."""
+        data = self.graphql(queries.FULFILLMENT_EVENTS, {"id": fulfillment_gid})
+        fulfillment = data.get("fulfillment")
+        if fulfillment is None:
+            raise NotFound(f"fulfillment {fulfillment_gid} not found")
+        return list(((fulfillment.get("events") or {}).get("nodes")) or [])

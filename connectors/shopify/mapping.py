@@ -162,3 +162,24 @@ def to_events(shop_domain: str, topic: str, payload: Mapping[str, Any]) -> list[
     if topic in FULFILLMENT_TOPICS:
         return [FULFILLMENT_TOPICS[topic](PLATFORM, shop_domain, fulfillment_data(payload))]
     return []
+
+
+#: Our lifecycle status → Shopify's FulfillmentEventStatus (GraphQL enum).
+FULFILLMENT_EVENT_STATUS = {
+    "in_transit": "IN_TRANSIT",
+    "out_for_delivery": "OUT_FOR_DELIVERY",
+    "delivered": "DELIVERED",
+    "attempt_failed": "ATTEMPTED_DELIVERY",
+    "available_for_pickup": "READY_FOR_PICKUP",
+    "exception": "FAILURE",
+}
+
+
+def fulfillment_event_status(status: str, substatus: str | None) -> str | None:
+    if substatus == "delayed":
+        return "DELAYED"
+    return FULFILLMENT_EVENT_STATUS.get(status)
+
+
+def gid(kind: str, legacy_id: str) -> str:
+    return f"gid://shopify/{kind}/{legacy_id}"

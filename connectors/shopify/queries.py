@@ -76,3 +76,11 @@ query ordersUpdatedSince($first: Int!, $after: String, $query: String!) {
   }
 }
 """
+
+FULFILLMENT_EVENTS = """
+query fulfillmentEvents($id: ID!) {
+  fulfillment(id: $id) {
+    events(first: 50, reverse: true) { nodes { id status happenedAt } }
+  }
+}
+"""

@@ -6,6 +6,7 @@ The statements are built once (this is the hot path of every webhook) and run au
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Insert
@@ -33,3 +34,35 @@ def insert_receipt(engine: Engine, values: dict[str, Any]) -> int | None:
         raise ValueError(f"receipts need PostgreSQL or SQLite, not {engine.dialect.name}") from None
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         return conn.execute(statement, values).scalar_one_or_none()
+
+
+def store_receipt(
+    engine: Engine,
+    *,
+    platform: str,
+    topic: str | None,
+    delivery_id: str | None,
+    shop_domain: str | None,
+    body: bytes,
+    status: str,
+    received_at: datetime,
+    error: str | None = None,
+    event_id: str | None = None,
+    triggered_at: str | None = None,
+) -> int | None:
+    return insert_receipt(
+        engine,
+        {
+            "platform": platform,
+            "topic": topic,
+            "delivery_id": delivery_id,
+            "shop_domain": shop_domain,
+            "body": body,
+            "status": status,
+            "event_id": event_id,
+            "triggered_at": triggered_at,
+            "error": error,
+            "attempts": 0,
+            "received_at": received_at,
+        },
+    )

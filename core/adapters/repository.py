@@ -39,10 +39,13 @@ class Repository:
         return self.session.scalars(select(Shop).order_by(Shop.id)).all()
 
     # orders
-    def order(self, shop_id: int, platform_order_id: str) -> Order | None:
-        return self.session.scalars(
-            select(Order).filter_by(shop_id=shop_id, platform_order_id=platform_order_id)
-        ).one_or_none()
+    def order(self, shop_id: int, platform_order_id: str, *, lock: bool = False) -> Order | None:
+        """With `lock`, the row stays locked until the transaction ends (SELECT … FOR UPDATE on PostgreSQL;
+        SQLite has one writer at a time anyway), so two workers never merge states of one order at once."""
+        query = select(Order).filter_by(shop_id=shop_id, platform_order_id=platform_order_id)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query).one_or_none()
 
     def order_by_id(self, order_id: int) -> Order | None:
         return self.session.get(Order, order_id)
@@ -60,6 +63,9 @@ class Repository:
             .filter_by(shop_id=shop_id, platform_fulfillment_id=platform_fulfillment_id)
             .order_by(Shipment.id)
         ).all()
+
+    def shipment_by_id(self, shipment_id: int) -> Shipment | None:
+        return self.session.get(Shipment, shipment_id)
 
     def shipments_of_order(self, order_id: int) -> Sequence[Shipment]:
         return self.session.scalars(select(Shipment).filter_by(order_id=order_id).order_by(Shipment.id)).all()
@@ -84,10 +90,14 @@ class Repository:
             select(WebhookReceipt).filter_by(platform=platform, delivery_id=delivery_id)
         ).one_or_none()
 
-    def receipts(self, limit: int = 100, status: str | None = None) -> Sequence[WebhookReceipt]:
+    def receipts(
+        self, limit: int = 100, status: str | None = None, shop_domain: str | None = None
+    ) -> Sequence[WebhookReceipt]:
         query = select(WebhookReceipt).order_by(WebhookReceipt.id.desc()).limit(limit)
         if status is not None:
             query = query.filter_by(status=status)
+        if shop_domain is not None:
+            query = query.filter_by(shop_domain=shop_domain)
         return self.session.scalars(query).all()
 
     # install nonces

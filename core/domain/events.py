@@ -86,6 +86,19 @@ class ShipmentSuperseded(Event):
 
 
 @dataclass(frozen=True)
+class ShopAuthorized(Event):
+    """The merchant installed (or re-installed) the app and we hold a new access token, already encrypted."""
+
+    platform: str
+    shop_domain: str
+    token_ciphertext: str
+    scopes: str | None
+
+    def __repr__(self) -> str:  # never print the token, even encrypted
+        return f"ShopAuthorized(platform={self.platform!r}, shop_domain={self.shop_domain!r})"
+
+
+@dataclass(frozen=True)
 class AppUninstalled(Event):
     platform: str
     shop_domain: str

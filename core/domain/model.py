@@ -26,6 +26,9 @@ def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:
 class ShopStatus:
     INSTALLED = "installed"
     UNINSTALLED = "uninstalled"
+    #: The platform asked for the shop's data to be deleted: only this row remains, so that a late webhook
+    #: cannot bring the data back.
+    REDACTED = "redacted"
     #: The platform refused our token (revoked, or the app's access changed): the merchant must open the app again.
     NEEDS_REAUTH = "needs_reauth"
 
@@ -68,6 +71,13 @@ class Shop:
         self.uninstalled_at = now
         self.token_ciphertext = None
         self.webhooks_registered_at = None
+
+    def redact(self, now: datetime) -> None:
+        self.uninstall(now)
+        self.status = ShopStatus.REDACTED
+        self.name = None
+        self.synced_until = None
+        self.write_back = False
 
     def needs_reauth(self, reason: str) -> None:
         self.status = ShopStatus.NEEDS_REAUTH
@@ -164,6 +174,8 @@ class Order:
     cancelled_at: datetime | None = None
     cancel_reason: str | None = None
     status_url: str | None = None
+    #: The customer's personal data was removed on request: no later state may bring it back.
+    redacted: bool = False
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None
@@ -172,6 +184,13 @@ class Order:
     def customer_name(self) -> str | None:
         full = " ".join(p for p in (self.customer_first_name, self.customer_last_name) if p)
         return full or None
+
+    def redact(self) -> None:
+        """Remove what identifies the customer, now and in every later state of this order."""
+        self.redacted = True
+        self.customer_first_name = self.customer_last_name = None
+        self.email = self.phone = self.customer_platform_id = self.status_url = None
+        self.shipping_address = self.shipping_address.anonymous() if self.shipping_address else None
 
     def apply(self, data: OrderData, now: datetime) -> bool:
         """Take the platform's state of this order unless it is older than ours. Returns whether it applied."""
@@ -183,13 +202,16 @@ class Order:
         self.placed_at = data.placed_at
         self.source_updated_at = data.updated_at
         c = data.customer
-        self.customer_platform_id = c.platform_customer_id
-        self.customer_first_name = c.first_name
-        self.customer_last_name = c.last_name
-        self.email = c.email
-        self.phone = c.phone
         self.locale = c.locale
-        self.shipping_address = data.shipping_address
+        if self.redacted:
+            self.shipping_address = data.shipping_address.anonymous() if data.shipping_address else None
+        else:
+            self.customer_platform_id = c.platform_customer_id
+            self.customer_first_name = c.first_name
+            self.customer_last_name = c.last_name
+            self.email = c.email
+            self.phone = c.phone
+            self.shipping_address = data.shipping_address
         self.line_items = list(data.line_items)
         self.currency = data.currency
         self.total_price = data.total_price
@@ -197,7 +219,7 @@ class Order:
         self.fulfillment_status = data.fulfillment_status
         self.cancelled_at = data.cancelled_at
         self.cancel_reason = data.cancel_reason
-        self.status_url = data.status_url
+        self.status_url = None if self.redacted else data.status_url
         if data.cancelled_at is not None:
             self.status = OrderStatus.CANCELLED
         elif data.closed_at is not None:
@@ -275,14 +297,16 @@ class Shipment:
     def is_final(self) -> bool:
         return self.superseded or self.status in FINAL_STATUSES
 
-    def apply(self, data: FulfillmentData, tracking_number: str, tracking_url: str | None, now: datetime) -> None:
+    def apply(
+        self, data: FulfillmentData, tracking_number: str, tracking_url: str | None, now: datetime, *, redacted: bool = False
+    ) -> None:
         self.name = data.name
         self.carrier = data.carrier
         self.carrier_raw = data.carrier_raw
         self.service = data.service
         self.tracking_url = tracking_url
         self.items = list(data.items)
-        self.destination = data.destination
+        self.destination = data.destination.anonymous() if redacted and data.destination else data.destination
         self.platform_status = data.shipment_status
         self.fulfillment_status = data.status
         self.shipped_at = data.created_at
@@ -315,6 +339,10 @@ class TrackingEvent:
     raw_code: str | None = None
     location: str | None = None
     id: int | None = None
+
+
+#: What a stored webhook body becomes once its personal data must go.
+REDACTED_BODY = b'{"redacted": true}'
 
 
 class ReceiptStatus:

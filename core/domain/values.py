@@ -13,6 +13,10 @@ class Address:
     postal_code: str | None = None
     country_code: str | None = None  # ISO 3166-1 alpha-2
 
+    def anonymous(self) -> Address:
+        """What statistics need and no more: city, region and country, without name or postal code."""
+        return Address(city=self.city, region=self.region, country_code=self.country_code)
+
 
 @dataclass(frozen=True)
 class LineItem:

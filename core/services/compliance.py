@@ -17,13 +17,11 @@ from sqlalchemy import delete, func, or_, select
 from core.adapters import orm
 from core.adapters.orm import webhook_receipts
 from core.domain import events
-from core.domain.model import ComplianceRequest, Order, RequestStatus
-from core.domain.values import Address
+from core.domain.model import REDACTED_BODY, ComplianceRequest, Order, RequestStatus
 from core.services.unit_of_work import UnitOfWork
 from core.services.views import order_view
 
 log = logging.getLogger(__name__)
-REDACTED_BODY = b'{"redacted": true}'
 
 
 def customer_orders(
@@ -71,27 +69,18 @@ def export_customer_data(event: events.CustomerDataRequested, uow: UnitOfWork, n
     log.info("data request for a customer of %s: %s orders exported", event.shop_domain, len(orders))
 
 
-def _anonymous(address: Address | None) -> Address | None:
-    if address is None:
-        return None
-    return replace(address, name=None, postal_code=None)
-
-
 def redact_customer(event: events.CustomerRedactRequested, uow: UnitOfWork, now: datetime) -> None:
     request = _request(uow, "customers/redact", event, now)
     shop = uow.repo.shop(event.platform, event.shop_domain)
     orders = (
         customer_orders(uow, shop.id, event.platform_customer_id, event.email, event.order_ids) if shop else []
     )
-    identifiers = {v for v in (event.email, event.platform_customer_id) if v}
+    emails = {e.lower() for e in (event.email, *(o.email for o in orders)) if e}
+    customer_ids = {c for c in (event.platform_customer_id, *(o.customer_platform_id for o in orders)) if c}
     for order in orders:
-        identifiers |= {v for v in (order.email, order.customer_platform_id, order.phone) if v}
-        order.customer_first_name = order.customer_last_name = None
-        order.email = order.phone = order.customer_platform_id = None
-        order.status_url = None
-        order.shipping_address = _anonymous(order.shipping_address)
+        order.redact()
         for shipment in uow.repo.shipments_of_order(order.id):
-            shipment.destination = _anonymous(shipment.destination)
+            shipment.destination = shipment.destination.anonymous() if shipment.destination else None
     # The stored webhook bodies of this shop that name the customer.
     order_ids = {o.platform_order_id for o in orders} | set(event.order_ids)
     bodies = 0
@@ -100,7 +89,7 @@ def redact_customer(event: events.CustomerRedactRequested, uow: UnitOfWork, now:
             webhook_receipts.c.shop_domain == event.shop_domain, webhook_receipts.c.body != REDACTED_BODY
         )
     ):
-        if _mentions(body, identifiers, order_ids):
+        if _mentions(body, emails, customer_ids, order_ids):
             uow.session.execute(
                 webhook_receipts.update().where(webhook_receipts.c.id == receipt_id).values(body=REDACTED_BODY)
             )
@@ -111,38 +100,47 @@ def redact_customer(event: events.CustomerRedactRequested, uow: UnitOfWork, now:
             ComplianceRequest.shop_domain == event.shop_domain, ComplianceRequest.kind == "customers/data_request"
         )
     ):
-        if earlier.platform_customer_id == event.platform_customer_id or earlier.customer_email == event.email:
+        same_id = earlier.platform_customer_id is not None and earlier.platform_customer_id in customer_ids
+        same_email = earlier.customer_email is not None and earlier.customer_email.lower() in emails
+        if same_id or same_email:
             earlier.result = {"redacted": True}
+            earlier.customer_email = None
     request.customer_email = None  # keep no copy of what we just removed
     request.result = {"orders_redacted": len(orders), "webhook_bodies_redacted": bodies}
     request.status, request.completed_at = RequestStatus.DONE, now
     log.info("redacted a customer of %s: %s orders, %s webhook bodies", event.shop_domain, len(orders), bodies)
 
 
-def _mentions(body: bytes, identifiers: set[str], order_ids: set[str]) -> bool:
-    text = body.decode("utf-8", "replace")
-    if any(i in text for i in identifiers):
-        return True
-    if not order_ids:
-        return False
+def _mentions(body: bytes, emails: set[str], customer_ids: set[str], order_ids: set[str]) -> bool:
+    """Does a stored webhook body belong to this customer? Read as JSON, field by field (a substring search
+    would match short ids inside other customers' data)."""
     try:
-        payload = json.loads(text)
+        payload = json.loads(body)
     except ValueError:
         return False
     if not isinstance(payload, dict):
         return False
-    return str(payload.get("id")) in order_ids or str(payload.get("order_id")) in order_ids
+    if str(payload.get("id")) in order_ids or str(payload.get("order_id")) in order_ids:
+        return True
+    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else {}
+    found_emails = {str(v).lower() for v in (payload.get("email"), payload.get("contact_email"), customer.get("email")) if v}
+    if found_emails & emails:
+        return True
+    return customer.get("id") is not None and str(customer.get("id")) in customer_ids
 
 
 def redact_shop(event: events.ShopRedactRequested, uow: UnitOfWork, now: datetime) -> None:
-    """48 h after uninstall Shopify asks for the shop's data to go: all of it, but this record that it went."""
+    """48 h after uninstall Shopify asks for the shop's data to go: all of it, but the shop's bare row (so a
+    late webhook cannot bring data back) and this record that it went."""
     request = _request(uow, "shop/redact", event, now)
     shop = uow.repo.shop(event.platform, event.shop_domain)
     deleted = {"orders": 0, "shipments": 0}
     if shop is not None:
         deleted["orders"] = uow.session.scalar(select(func.count()).where(orm.orders.c.shop_id == shop.id)) or 0
         deleted["shipments"] = uow.session.scalar(select(func.count()).where(orm.shipments.c.shop_id == shop.id)) or 0
-        uow.session.execute(delete(orm.shops).where(orm.shops.c.id == shop.id))  # orders, shipments … cascade
+        # shipments, tracking events and write-backs go with their orders (ON DELETE CASCADE)
+        uow.session.execute(delete(orm.orders).where(orm.orders.c.shop_id == shop.id))
+        shop.redact(now)  # the row stays as a tombstone, holding nothing but the domain
     receipts = uow.session.execute(
         delete(webhook_receipts).where(webhook_receipts.c.shop_domain == event.shop_domain)
     ).rowcount

@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 
 from core.domain import events
-from core.domain.model import Order, Shipment, Shop, is_stale
+from core.domain.model import Order, Shipment, Shop, ShopStatus, is_stale
 from core.ports import FulfillmentData
 from core.services import compliance, lifecycle, scheduling, writeback
 from core.services.unit_of_work import UnitOfWork
@@ -17,9 +17,13 @@ from core.services.unit_of_work import UnitOfWork
 log = logging.getLogger(__name__)
 
 
-def shop_for(uow: UnitOfWork, platform: str, domain: str, now: datetime) -> Shop:
-    """The shop a webhook belongs to. A verified webhook from a shop we have not seen registers it."""
+def shop_for(uow: UnitOfWork, platform: str, domain: str, now: datetime) -> Shop | None:
+    """The shop a webhook belongs to; None for a shop whose data was deleted on request (nothing may be
+    stored for it again until it re-installs). A verified webhook from a shop we have not seen registers it."""
     shop = uow.repo.shop(platform, domain)
+    if shop is not None and shop.status == ShopStatus.REDACTED:
+        log.info("ignored a webhook for %s: its data was deleted on request", domain)
+        return None
     if shop is None:
         shop = Shop(platform=platform, domain=domain, installed_at=now)
         uow.repo.add(shop)
@@ -41,8 +45,10 @@ def record_order(
     event: events.OrderPlaced | events.OrderUpdated | events.OrderCancelled, uow: UnitOfWork, now: datetime
 ) -> None:
     shop = shop_for(uow, event.platform, event.shop_domain, now)
+    if shop is None:
+        return
     data = event.order
-    order = uow.repo.order(shop.id, data.platform_order_id)
+    order = uow.repo.order(shop.id, data.platform_order_id, lock=True)
     created = order is None
     if order is None:
         order = Order(
@@ -60,8 +66,11 @@ def record_fulfillment(
     event: events.ShipmentCreated | events.ShipmentUpdated, uow: UnitOfWork, now: datetime
 ) -> None:
     shop = shop_for(uow, event.platform, event.shop_domain, now)
+    if shop is None:
+        return
     data = event.fulfillment
-    order = uow.repo.order(shop.id, data.platform_order_id)
+    # The order's lock serializes every change to it and its fulfillments across workers.
+    order = uow.repo.order(shop.id, data.platform_order_id, lock=True)
     if order is None:
         order = Order(
             shop_id=shop.id,
@@ -83,7 +92,7 @@ def record_fulfillment(
         for index, number in enumerate(numbers):
             if number not in existing:
                 shipment = _new_shipment(uow, order, data, number, now)
-                shipment.apply(data, number, _url(data, index), now)
+                shipment.apply(data, number, _url(data, index), now, redacted=order.redacted)
                 shipment.supersede(newest, now)
         log.info("ignored a stale state of fulfillment %s (shop %s)", data.platform_fulfillment_id, shop.id)
         return
@@ -95,8 +104,9 @@ def record_fulfillment(
             shipment = _new_shipment(uow, order, data, number, now)
         shipment.order_id = order.id
         before = (shipment.status, shipment.substatus)
-        shipment.apply(data, number, _url(data, index), now)
-        shipment.next_check_at = scheduling.next_check_at(shipment, now, first=created)
+        shipment.apply(data, number, _url(data, index), now, redacted=order.redacted)
+        # An uninstalled shop's parcels are no longer watched (a late webhook must not restart that).
+        shipment.next_check_at = scheduling.next_check_at(shipment, now, first=created) if shop.active else None
         uow.repo.flush()
         uow.collect(
             events.ShipmentRecorded(
@@ -150,6 +160,7 @@ HANDLERS: dict[type[events.Event], list] = {
     events.OrderCancelled: [record_order],
     events.ShipmentCreated: [record_fulfillment],
     events.ShipmentUpdated: [record_fulfillment],
+    events.ShopAuthorized: [lifecycle.authorized],
     events.AppUninstalled: [lifecycle.uninstalled],
     events.CustomerDataRequested: [compliance.export_customer_data],
     events.CustomerRedactRequested: [compliance.redact_customer],

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from core.domain.model import ReceiptStatus
+from core.domain.model import REDACTED_BODY, ReceiptStatus, ShopStatus
 from core.ports import PayloadRejected, StoreConnector
 from core.services.messagebus import MessageBus
 from core.services.unit_of_work import UnitOfWork
@@ -36,6 +36,15 @@ def ingest_receipt(
             return receipt.status
         receipt.attempts += 1
         platform, topic, domain, body = receipt.platform, receipt.topic or "", receipt.shop_domain or "", receipt.body
+        shop = uow.repo.shop(platform, domain)
+        if shop is not None and shop.status == ShopStatus.REDACTED and topic != "shop/redact":
+            # Nothing about a deleted shop is kept, not even the late webhook's body.
+            receipt.body = REDACTED_BODY
+            receipt.status, receipt.error, receipt.processed_at = (
+                ReceiptStatus.IGNORED, "the shop's data was deleted on request", clock(),
+            )
+            uow.commit()
+            return ReceiptStatus.IGNORED
         uow.commit()
 
     connector = connectors[platform]

@@ -29,6 +29,10 @@ def record_install(
     return shop
 
 
+def authorized(event: events.ShopAuthorized, uow: UnitOfWork, now: datetime) -> None:
+    record_install(uow, event.platform, event.shop_domain, event.token_ciphertext, event.scopes, now)
+
+
 def stop_tracking(uow: UnitOfWork, shop_id: int) -> None:
     """No more carrier checks for this shop's parcels."""
     uow.session.execute(update(shipments).where(shipments.c.shop_id == shop_id).values(next_check_at=None))

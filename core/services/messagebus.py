@@ -1,5 +1,9 @@
-"""The message bus: hands each event to its handlers, each in its own unit of work, and follows the
-events they record. A handler that loses a race on a unique constraint is re-run on fresh state."""
+"""The message bus: hands each event to its handlers and follows the events they record — all in one unit
+of work, committed once at the end. A crash anywhere in the chain leaves nothing half done: the retry
+re-runs the whole chain and sees the same changes, so follow-up work (write-backs, later cases and
+messages) is never lost between two commits. Work that leaves the process is registered with
+`uow.after_commit` and starts only once the transaction is durable. A chain that loses a race on a
+unique constraint is re-run on fresh state."""
 from __future__ import annotations
 
 import logging
@@ -28,26 +32,29 @@ class MessageBus:
 
     def handle(self, events: Iterable[Event]) -> list[Event]:
         """Process `events` and everything they lead to; return every event handled, in order."""
-        queue = list(events)
-        handled: list[Event] = []
-        while queue:
-            event = queue.pop(0)
-            handled.append(event)
-            for handler in self.handlers.get(type(event), ()):
-                queue.extend(self._run(handler, event))
-        return handled
-
-    def _run(self, handler: Handler, event: Event) -> list[Event]:
+        initial = list(events)
         for attempt in range(1, CONFLICT_RETRIES + 1):
             uow = self.uow_factory()
             try:
                 with uow:
-                    handler(event, uow, self.clock())
+                    handled = self._chain(initial, uow)
                     uow.commit()
-                    return list(uow.events)
+                    return handled
             except Exception as exc:
                 if UnitOfWork.is_conflict(exc) and attempt < CONFLICT_RETRIES:
-                    log.info("handler %s lost a race on %s; retrying", handler.__name__, type(event).__name__)
+                    log.info("lost a race while handling %s; retrying on fresh state", type(initial[0]).__name__)
                     continue
                 raise
         raise AssertionError("unreachable")
+
+    def _chain(self, initial: list[Event], uow: UnitOfWork) -> list[Event]:
+        queue = list(initial)
+        handled: list[Event] = []
+        now = self.clock()
+        while queue:
+            event = queue.pop(0)
+            handled.append(event)
+            for handler in self.handlers.get(type(event), ()):
+                handler(event, uow, now)
+                queue.extend(uow.take_events())
+        return handled

@@ -33,6 +33,10 @@ class UnitOfWork:
     def collect(self, event: Event) -> None:
         self.events.append(event)
 
+    def take_events(self) -> list[Event]:
+        taken, self.events = self.events, []
+        return taken
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the transaction is durable (Saleor's on-commit): never before, never on rollback."""
         self._after_commit.append(callback)

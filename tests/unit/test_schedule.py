@@ -8,5 +8,8 @@ from rq.cron import CronScheduler
 def test_cron_schedule_registers_the_sweep_every_minute() -> None:
     scheduler = CronScheduler(connection=fakeredis.FakeRedis())
     scheduler.load_config_from_file("jobs.schedule")
-    [sweep] = scheduler.get_jobs()
-    assert (sweep.func_name, sweep.queue_name, sweep.interval) == ("jobs.tasks.sweep", "maintenance", 60)
+    jobs = {job.func_name: (job.queue_name, job.interval) for job in scheduler.get_jobs()}
+    assert jobs == {
+        "jobs.tasks.sweep": ("maintenance", 60),
+        "jobs.shopify.reconcile_all": ("maintenance", 900),
+    }

@@ -59,9 +59,7 @@ def test_without_a_configured_secret_every_webhook_is_refused(sqlite_url: str) -
     from tests.conftest import make_runtime
     from web import create_app
 
-    runtime = make_runtime(sqlite_url, fakeredis.FakeRedis())
-    runtime = Runtime(runtime.settings.__class__(database_url=sqlite_url), runtime.engine,
-                      runtime.session_factory, runtime.redis, runtime.bus)
+    runtime = make_runtime(sqlite_url, fakeredis.FakeRedis(), shopify_api_secret=None)
     client = create_app({"TESTING": True}, runtime=runtime).test_client()
     assert post_shopify(client, "orders/create", ORDER).status_code == 401
 

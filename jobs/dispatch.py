@@ -1,0 +1,34 @@
+"""Outbound events that become jobs. Each enqueues with `uow.after_commit`, so a job never starts before
+the rows it reads are committed, and a rolled-back chain enqueues nothing."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from redis import Redis
+
+from core.domain import events
+from core.services.messagebus import Handler
+from core.services.unit_of_work import UnitOfWork
+from jobs import queues
+
+
+def enqueue_write_back(redis: Redis, write_back_id: int) -> None:
+    queues.enqueue(
+        redis, queues.DEFAULT, "jobs.shopify.send_write_back", write_back_id,
+        job_id=queues.job_id("writeback", write_back_id), description=f"write back {write_back_id}",
+    )
+
+
+def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
+    def register_webhooks(event: events.ShopInstalled, uow: UnitOfWork, now: datetime) -> None:
+        uow.after_commit(lambda: queues.enqueue(
+            redis, queues.DEFAULT, "jobs.shopify.register_webhooks", event.shop_id,
+            job_id=queues.job_id("webhooks", event.shop_id, now.isoformat()),
+            description=f"register webhooks of shop {event.shop_id}",
+        ))
+
+    def send_write_back(event: events.WriteBackPlanned, uow: UnitOfWork, now: datetime) -> None:
+        uow.after_commit(lambda: enqueue_write_back(redis, event.write_back_id))
+
+    return {events.ShopInstalled: [register_webhooks], events.WriteBackPlanned: [send_write_back]}  # type: ignore[dict-item]

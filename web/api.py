@@ -1,0 +1,115 @@
+"""`/api/v1/…`: the admin JSON API. Every request carries a session token and sees only its own shop."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask.typing import ResponseReturnValue
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from core.domain.model import Shop
+from core.services.views import order_view
+from web.auth import Unauthenticated, session_from_header
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class ShopSettingsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    write_back = fields.Boolean(required=True)
+
+
+@bp.before_request
+def authenticate() -> ResponseReturnValue | None:
+    try:
+        g.shop_session = session_from_header(request.headers.get("Authorization"))
+    except Unauthenticated as exc:
+        return jsonify(error=str(exc)), 401
+    return None
+
+
+def _shop(uow: Any) -> Shop | None:
+    return uow.repo.shop(g.shop_session.platform, g.shop_session.shop)
+
+
+def shop_view(shop: Shop) -> dict[str, Any]:
+    return {
+        "platform": shop.platform,
+        "domain": shop.domain,
+        "name": shop.name,
+        "status": shop.status,
+        "status_reason": shop.status_reason,
+        "installed_at": shop.installed_at.isoformat() if shop.installed_at else None,
+        "uninstalled_at": shop.uninstalled_at.isoformat() if shop.uninstalled_at else None,
+        "webhooks_registered_at": shop.webhooks_registered_at.isoformat() if shop.webhooks_registered_at else None,
+        "synced_until": shop.synced_until.isoformat() if shop.synced_until else None,
+        "write_back": shop.write_back,
+    }
+
+
+def not_installed() -> ResponseReturnValue:
+    return jsonify(error="Forewarn is not installed on this shop", shop=g.shop_session.shop), 404
+
+
+@bp.get("/shop")
+def get_shop() -> ResponseReturnValue:
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        return jsonify(shop_view(shop)) if shop else not_installed()
+
+
+@bp.patch("/shop")
+def update_shop() -> ResponseReturnValue:
+    try:
+        changes = ShopSettingsSchema().load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        return jsonify(error="invalid settings", fields=exc.messages), 400
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        shop.write_back = changes["write_back"]
+        uow.commit()
+        return jsonify(shop_view(shop))
+
+
+@bp.get("/orders")
+def list_orders() -> ResponseReturnValue:
+    limit = min(request.args.get("limit", 50, type=int) or 50, 200)
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        orders = uow.repo.orders(shop.id, limit=limit)
+        return jsonify(orders=[order_view(o, uow.repo.shipments_of_order(o.id)) for o in orders])
+
+
+@bp.get("/write-backs")
+def list_write_backs() -> ResponseReturnValue:
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        return jsonify(write_backs=[
+            {
+                "id": w.id, "kind": w.kind, "key": w.key, "payload": w.payload, "status": w.status,
+                "attempts": w.attempts, "error": w.error, "remote_id": w.remote_id,
+                "created_at": w.created_at.isoformat(), "sent_at": w.sent_at.isoformat() if w.sent_at else None,
+            }
+            for w in uow.repo.write_backs(shop.id)
+        ])
+
+
+@bp.get("/compliance-requests")
+def list_compliance_requests() -> ResponseReturnValue:
+    with current_app.extensions["forewarn"].uow() as uow:
+        return jsonify(requests=[
+            {
+                "id": r.id, "kind": r.kind, "status": r.status, "result": r.result, "error": r.error,
+                "received_at": r.received_at.isoformat(),
+                "completed_at": r.completed_at.isoformat() if r.completed_at else None,
+            }
+            for r in uow.repo.compliance_requests(g.shop_session.shop)
+        ])
