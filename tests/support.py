@@ -89,9 +89,33 @@ def install_shop(rt: Any, shop: str = SHOP, token: str = "shpat_test_token", wri
     """A shop as the install flow leaves it, without going through Shopify."""
     from core.domain.events import ShopAuthorized
 
+    from datetime import datetime, timezone
+
+    from rq import Queue
+
     rt.bus.handle([ShopAuthorized("shopify", shop, rt.cipher.encrypt(token), "read_orders")])
+    rt.redis.delete(Queue(queues.DEFAULT, connection=rt.redis).key)  # as if its webhook registration had run
     with rt.uow() as uow:
         stored = uow.repo.shop("shopify", shop)
         stored.write_back = write_back
+        stored.webhooks_registered_at = datetime.now(timezone.utc)
         uow.commit()
         return stored.id
+
+
+VOLATILE = {"id", "next_check_at"}
+
+
+def snapshot(rt: Any) -> list[dict[str, Any]]:
+    """Everything stored about orders and shipments, minus our own ids and scheduling times."""
+    from core.services.views import order_view
+
+    with rt.uow() as uow:
+        views = [order_view(o, uow.repo.shipments_of_order(o.id)) for o in uow.repo.orders()]
+    for view in views:
+        view.pop("id")
+        view["shipments"] = sorted(
+            ({k: v for k, v in s.items() if k not in VOLATILE} for s in view["shipments"]),
+            key=lambda s: (s["platform_fulfillment_id"], s["tracking_number"] or ""),
+        )
+    return views

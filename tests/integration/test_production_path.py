@@ -164,3 +164,86 @@ def test_a_job_whose_worker_died_is_retried(real_redis) -> None:
     job.refresh()
     assert job.retries_left == len(queues.POLICIES[queues.DEFAULT].retry_intervals) - 1
     assert job.id in ScheduledJobRegistry(queues.DEFAULT, connection=real_redis).get_job_ids()
+
+
+def _slow_reads_for(thread_prefix: str, seconds: float, monkeypatch, method: str = "order") -> None:  # type: ignore[no-untyped-def]
+    """The named worker pauses right after a repository read, as a slow worker would."""
+    from core.adapters import repository
+
+    original = getattr(repository.Repository, method)
+
+    def slow(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        found = original(self, *args, **kwargs)
+        if threading.current_thread().name.startswith(thread_prefix):
+            time.sleep(seconds)
+        return found
+
+    monkeypatch.setattr(repository.Repository, method, slow)
+
+
+def _race(older, newer) -> None:  # type: ignore[no-untyped-def]
+    """The older state is read first and written last; the newer one is read and written in between.
+    Without a row lock the older write lands on top of the newer one."""
+    a = threading.Thread(target=older, name="older")
+    b = threading.Thread(target=newer, name="newer")
+    a.start()
+    time.sleep(0.1)
+    b.start()
+    a.join()
+    b.join()
+
+
+def test_an_older_state_read_first_and_written_last_never_overwrites_a_newer_one(pg_rt: Runtime, monkeypatch) -> None:
+    import json as _json
+
+    from connectors.shopify.connector import ShopifyConnector
+
+    connector = ShopifyConnector()
+
+    def order_events(updated: str, email: str):  # type: ignore[no-untyped-def]
+        payload = fixture_json("shopify/orders_create.json")
+        payload.update(updated_at=updated, email=email)
+        return connector.to_events("race.myshopify.com", "orders/updated", connector.parse("orders/updated", _json.dumps(payload).encode()))
+
+    pg_rt.bus.handle(order_events("2026-01-01T10:00:00+00:00", "first@example.com"))
+    _slow_reads_for("older", 0.5, monkeypatch)
+    _race(lambda: pg_rt.bus.handle(order_events("2026-01-01T11:00:00+00:00", "older@example.com")),
+          lambda: pg_rt.bus.handle(order_events("2026-01-01T12:00:00+00:00", "newest@example.com")))
+    assert scalar(pg_rt, "SELECT email FROM orders") == "newest@example.com"
+
+
+def test_racing_updates_of_one_fulfillment_leave_one_live_parcel(pg_rt: Runtime, monkeypatch) -> None:
+    import json as _json
+
+    from connectors.shopify.connector import ShopifyConnector
+
+    connector = ShopifyConnector()
+
+    def fulfillment_events(updated: str, number: str):  # type: ignore[no-untyped-def]
+        payload = fixture_json("shopify/fulfillments_create.json")
+        payload.update(updated_at=updated, tracking_number=number, tracking_numbers=[number], tracking_urls=[], tracking_url=None)
+        return connector.to_events("race.myshopify.com", "fulfillments/update", connector.parse("fulfillments/update", _json.dumps(payload).encode()))
+
+    pg_rt.bus.handle(fulfillment_events("2026-01-01T10:00:00+00:00", "1ZFIRST"))
+    _slow_reads_for("older", 0.5, monkeypatch, "shipments_of_fulfillment")
+    _race(lambda: pg_rt.bus.handle(fulfillment_events("2026-01-01T11:00:00+00:00", "1ZTYPO")),
+          lambda: pg_rt.bus.handle(fulfillment_events("2026-01-01T12:00:00+00:00", "1ZCORRECT")))
+    with pg_rt.engine.connect() as conn:
+        live = conn.execute(text("SELECT tracking_number FROM shipments WHERE NOT superseded")).scalars().all()
+    assert live == ["1ZCORRECT"]
+
+
+def test_a_job_that_runs_past_its_timeout_is_retried_not_failed(pg_client, pg_rt: Runtime, monkeypatch) -> None:
+    from rq.timeouts import JobTimeoutException
+
+    from core.services import messagebus
+    from jobs import tasks
+
+    def too_slow(self, events):  # type: ignore[no-untyped-def]
+        raise JobTimeoutException("Task exceeded maximum timeout value (60 seconds)")
+
+    post_shopify(pg_client, "orders/create", fixture_bytes("shopify/orders_create.json"))
+    monkeypatch.setattr(messagebus.MessageBus, "handle", too_slow)
+    with pytest.raises(JobTimeoutException):
+        tasks.ingest(1)
+    assert scalar(pg_rt, "SELECT status FROM webhook_receipts") == "received"

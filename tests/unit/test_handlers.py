@@ -12,9 +12,8 @@ import pytest
 from connectors.shopify.connector import ShopifyConnector
 from core.domain import events
 from core.domain.status import ShipmentStatus
-from core.services.views import order_view
 from jobs.runtime import Runtime
-from tests.support import SHOP, fixture_json
+from tests.support import SHOP, fixture_json, snapshot
 
 connector = ShopifyConnector()
 
@@ -40,22 +39,6 @@ def fulfillment_payload(hour: int, **changes: Any) -> dict[str, Any]:
 def deliver(rt: Runtime, topic: str, payload: dict[str, Any]) -> list[events.Event]:
     parsed = connector.parse(topic, json.dumps(payload).encode())
     return rt.bus.handle(connector.to_events(SHOP, topic, parsed))
-
-
-VOLATILE = {"id", "next_check_at"}
-
-
-def snapshot(rt: Runtime) -> list[dict[str, Any]]:
-    """Everything stored about orders and shipments, minus our own ids and scheduling times."""
-    with rt.uow() as uow:
-        views = [order_view(o, uow.repo.shipments_of_order(o.id)) for o in uow.repo.orders()]
-    for view in views:
-        view.pop("id")
-        view["shipments"] = sorted(
-            ({k: v for k, v in s.items() if k not in VOLATILE} for s in view["shipments"]),
-            key=lambda s: (s["platform_fulfillment_id"], s["tracking_number"] or ""),
-        )
-    return views
 
 
 def count(rt: Runtime, table: str) -> int:

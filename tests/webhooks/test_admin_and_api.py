@@ -1,0 +1,116 @@
+"""The embedded admin page and /api/v1: every request bound to exactly one shop."""
+from __future__ import annotations
+
+import json
+import time
+
+import responses
+from rq import Queue
+
+from jobs import queues
+from jobs.runtime import Runtime
+from tests.support import (
+    API_KEY, SHOP, fixture_bytes, fixture_json, install_shop, post_shopify, run_jobs, session_token, signed_query,
+)
+
+OTHER = "othershop.myshopify.com"
+
+
+def bearer(shop: str = SHOP, **kwargs) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {"Authorization": f"Bearer {session_token(shop, **kwargs)}"}
+
+
+def seed_two_shops(client, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
+    install_shop(rt, SHOP)
+    install_shop(rt, OTHER, token="shpat_other")
+    post_shopify(client, "orders/create", fixture_bytes("shopify/orders_create.json"))
+    other = fixture_json("shopify/orders_create.json")
+    other.update(id=77, name="#OTHER-1", email="someone@other.example")
+    post_shopify(client, "orders/create", other, shop=OTHER)
+    run_jobs(rt.redis)
+
+
+def test_the_embedded_page_shows_one_shop_and_may_be_framed_only_by_it(client, rt: Runtime) -> None:
+    seed_two_shops(client, rt)
+    response = client.get("/admin", query_string={"shop": SHOP, "id_token": session_token(), "embedded": "1"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "#9999" in page and "#OTHER-1" not in page and "someone@other.example" not in page
+    assert response.headers["Content-Security-Policy"] == f"frame-ancestors https://{SHOP} https://admin.shopify.com;"
+    assert 'name="shopify-api-key" content="test-api-key"' in page and "cdn.shopify.com/shopifycloud/app-bridge.js" in page
+
+
+def test_the_page_refuses_a_missing_or_foreign_session(client, rt: Runtime) -> None:
+    install_shop(rt)
+    assert client.get("/admin").status_code == 401
+    assert client.get("/admin", query_string={"id_token": session_token(secret="x" * 40)}).status_code == 401
+    assert client.get("/admin", query_string={"id_token": session_token(audience="another-app")}).status_code == 401
+
+
+def test_an_app_load_without_a_session_token_goes_through_install(client, rt: Runtime) -> None:
+    params = signed_query({"shop": SHOP, "timestamp": str(int(time.time())), "host": "YWRtaW4"})
+    response = client.get("/admin", query_string=params)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/install/shopify?")
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_managed_install_exchanges_the_session_token_for_an_offline_token(client, rt: Runtime) -> None:
+    responses.post(f"https://{SHOP}/admin/oauth/access_token", json={"access_token": "shpat_exchanged", "scope": "read_orders"})
+    token = session_token()
+    response = client.get("/admin", query_string={"shop": SHOP, "id_token": token})
+    assert response.status_code == 200
+    sent = json.loads(responses.calls[0].request.body)
+    assert sent["subject_token"] == token and sent["client_id"] == API_KEY
+    with rt.uow() as uow:
+        shop = uow.repo.shop("shopify", SHOP)
+        assert shop.status == "installed" and rt.cipher.decrypt(shop.token_ciphertext) == "shpat_exchanged"
+    assert Queue(queues.DEFAULT, connection=rt.redis).count == 1  # webhook registration
+
+
+def test_api_binds_each_token_to_its_own_shop(client, rt: Runtime) -> None:
+    seed_two_shops(client, rt)
+    mine = client.get("/api/v1/orders", headers=bearer()).get_json()["orders"]
+    theirs = client.get("/api/v1/orders", headers=bearer(OTHER)).get_json()["orders"]
+    assert [o["name"] for o in mine] == ["#9999"] and [o["name"] for o in theirs] == ["#OTHER-1"]
+    assert client.get("/api/v1/shop", headers=bearer()).get_json()["domain"] == SHOP
+
+
+def test_api_refuses_requests_without_a_valid_session_token(client, rt: Runtime) -> None:
+    install_shop(rt)
+    for headers in ({}, {"Authorization": "Basic abc"}, bearer(lifetime=-120), bearer(secret="y" * 40),
+                    bearer(dest=f"https://{OTHER}")):
+        response = client.get("/api/v1/orders", headers=headers)
+        assert response.status_code == 401, headers
+        assert "error" in response.get_json()
+
+
+def test_a_demo_session_is_refused_outside_the_demo(client, rt: Runtime) -> None:
+    install_shop(rt)
+    assert client.get("/api/v1/shop", headers={"Authorization": "Bearer demo.anything"}).status_code == 401
+
+
+def test_write_back_is_off_until_the_merchant_turns_it_on(client, rt: Runtime) -> None:
+    install_shop(rt)
+    assert client.get("/api/v1/shop", headers=bearer()).get_json()["write_back"] is False
+    response = client.patch("/api/v1/shop", headers=bearer(), json={"write_back": True})
+    assert response.status_code == 200 and response.get_json()["write_back"] is True
+    assert client.patch("/api/v1/shop", headers=bearer(), json={"write_back": "sometimes"}).status_code == 400
+    assert client.patch("/api/v1/shop", headers=bearer(OTHER), json={"write_back": True}).status_code == 404
+
+
+def test_the_demo_page_uses_a_signed_demo_session(sqlite_url: str) -> None:
+    import fakeredis
+
+    from tests.conftest import make_runtime
+    from web import create_app
+
+    runtime = make_runtime(sqlite_url, fakeredis.FakeRedis(), demo=True)
+    install_shop(runtime, "forewarn-demo.myshopify.com")
+    client = create_app({"TESTING": True}, runtime=runtime).test_client()
+    page = client.get("/admin").get_data(as_text=True)
+    token = page.split('name="forewarn-session" content="')[1].split('"')[0]
+    assert token.startswith("demo.")
+    shop = client.get("/api/v1/shop", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert shop["domain"] == "forewarn-demo.myshopify.com"
+    forged = token[:-3] + "abc"
+    assert client.get("/api/v1/shop", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
