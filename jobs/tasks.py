@@ -16,9 +16,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from connectors import STORE_CONNECTORS
 from connectors.errors import RateLimited, Transient
-from core.domain.model import ReceiptStatus, WebhookReceipt
+from core.domain.model import ReceiptStatus, WebhookReceipt, WriteBack, WriteBackStatus
 from core.services.ingest import ingest_receipt
 from jobs import queues, runtime
+from jobs.dispatch import enqueue_write_back
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ def ingest(receipt_id: int) -> str:
 
 
 def sweep() -> dict[str, int]:
-    """Every minute (rq cron): retry jobs abandoned by dead workers, re-enqueue receipts whose job was lost."""
+    """Every minute (rq cron): retry jobs abandoned by dead workers; re-enqueue receipts and write-backs whose
+    job was lost (Redis away when they were stored)."""
     rt = runtime.current()
     for name in queues.QUEUES:
         clean_registries(Queue(name, connection=rt.redis))
@@ -71,6 +73,13 @@ def sweep() -> dict[str, int]:
         for receipt in stale:
             queues.enqueue_ingest(rt.redis, receipt.id, receipt.platform, receipt.delivery_id)
             requeued += 1
-    if requeued:
-        log.warning("re-enqueued %s receipts whose ingest job was lost", requeued)
-    return {"requeued_receipts": requeued}
+        pending = uow.session.scalars(
+            select(WriteBack.id).where(
+                WriteBack.status == WriteBackStatus.PENDING, WriteBack.attempts == 0, WriteBack.created_at < cutoff
+            ).limit(500)
+        ).all()
+        for write_back_id in pending:  # planned, but its job never reached Redis
+            enqueue_write_back(rt.redis, write_back_id)
+    if requeued or pending:
+        log.warning("re-enqueued %s receipts and %s write-backs whose job was lost", requeued, len(pending))
+    return {"requeued_receipts": requeued, "requeued_write_backs": len(pending)}

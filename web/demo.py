@@ -40,6 +40,10 @@ def demo_settings(folder: str, port: int) -> Settings:
     )
     if not settings.shopify_api_secret:
         settings = replace(settings, shopify_api_secret="demo-" + secrets.token_hex(16))
+    if not settings.shopify_api_key:
+        settings = replace(settings, shopify_api_key="forewarn-demo")
+    if not settings.secret_key:
+        settings = replace(settings, secret_key=secrets.token_urlsafe(32))
     return settings
 
 
@@ -67,7 +71,10 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
     with rt.uow() as uow:
-        uow.repo.add(Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store", installed_at=utcnow()))
+        # Installed as the OAuth callback leaves a shop; there is no Shopify to hold a real token for.
+        shop = Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store")
+        shop.install(rt.cipher.encrypt("demo-token-" + secrets.token_hex(8)), settings.shopify_scopes, utcnow())
+        uow.repo.add(shop)
         uow.commit()
     app = create_app(runtime=rt)
     server = make_server("127.0.0.1", port, app, threaded=True)

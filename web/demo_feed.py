@@ -153,6 +153,15 @@ def script(now: datetime) -> list[Webhook]:
             fixed = copy.deepcopy(first)
             fixed.update(tracking_number="1234567891", tracking_numbers=["1234567891"], updated_at=_stamp(now - timedelta(hours=1)))
             hooks.append(Webhook("fulfillments/update", fixed, "tracking number corrected"))
+    hooks.append(Webhook("customers/data_request", {
+        "shop_id": 548380009, "shop_domain": DEMO_SHOP, "orders_requested": [orders[0]["id"]],
+        "customer": {"id": orders[0]["customer"]["id"], "email": CUSTOMERS[0].email, "phone": None},
+        "data_request": {"id": 9999},
+    }, "a customer asks for their data: export recorded"))
+    hooks.append(Webhook("customers/redact", {
+        "shop_id": 548380009, "shop_domain": DEMO_SHOP, "orders_to_redact": [orders[7]["id"]],
+        "customer": {"id": orders[7]["customer"]["id"], "email": CUSTOMERS[7].email, "phone": None},
+    }, "a customer asks to be forgotten: personal data removed"))
     cancelled = _load("orders_create.json")  # Shopify's sample itself: a cancelled order
     hooks.append(Webhook("orders/cancelled", cancelled, "Shopify's own sample order, cancelled"))
     hooks.append(Webhook("orders/create", b'{"id": 42, "line_items": [', "a broken body: recorded and answered 400"))

@@ -79,6 +79,9 @@ def test_demo_shows_each_order_once_with_its_shipments(demo) -> None:
     assert len(orders) == DEMO_ORDERS and len(set(orders)) == DEMO_ORDERS  # five deliveries of #1001: one order
     assert "Lucía Fernández" in page and "1Z999AA10123456784" in page
     assert "1234567891" in page  # the corrected DHL number is tracked
+    assert "data-install-state>installed<" in page
+    assert "personal data removed on request" in page and "tomas@example.pt" not in page  # the erased customer
+    assert "export of 1 order(s) ready" in page
     assert requests.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"
 
 
@@ -98,6 +101,13 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         assert page.get_by_text("Sam Carter").is_visible()
         row = page.locator('tr[data-order="#1003"]')  # the partial order: two parcels
         assert row.locator(".ship").count() == 2
+        toggle = page.locator("#write-back")  # the merchant turns write-back on, through the API
+        assert not toggle.is_checked()
+        with page.expect_response("**/api/v1/shop") as answer:
+            toggle.check()
+        assert answer.value.status == 200
+        page.reload()
+        assert page.locator("#write-back").is_checked()
         page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
         browser.close()
     assert (tmp_path / "admin.png").stat().st_size > 10_000

@@ -161,7 +161,7 @@ def test_when_redis_is_down_the_delivery_is_kept_and_the_sweep_enqueues_it(clien
     assert rows(rt, "SELECT status FROM webhook_receipts") == [("received",)]
 
     monkeypatch.setattr(tasks, "STALE_RECEIPT_AFTER", timedelta(seconds=-1))
-    assert tasks.sweep() == {"requeued_receipts": 1}
+    assert tasks.sweep() == {"requeued_receipts": 1, "requeued_write_backs": 0}
     run_jobs(rt.redis)
     assert rows(rt, "SELECT count(*) FROM orders") == [(1,)]
 
