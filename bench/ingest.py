@@ -175,7 +175,10 @@ def main() -> None:
         p99 = pct(results["/webhooks/shopify"][2], 99)
         lines.append(f"ingest / no-op throughput: {ratio:.2f} (target ≥ 0.5) {'ok' if ratio >= 0.5 else 'MISSED'}")
         lines.append(f"ingest p99 at {RATE:.0f} req/s: {p99:.1f} ms (target < 50 ms) {'ok' if p99 < 50 else 'MISSED'}")
-        stored = create_engine(url).connect().execute(text("SELECT count(*) FROM webhook_receipts")).scalar_one()
+        counting = create_engine(url)
+        with counting.connect() as conn:
+            stored = conn.execute(text("SELECT count(*) FROM webhook_receipts")).scalar_one()
+        counting.dispose()
         queued = Redis.from_url(REDIS_URL).llen("rq:queue:ingest")
         lines.append(f"receipts stored: {stored}, ingest jobs queued: {queued}")
     finally:
