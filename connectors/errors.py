@@ -1,29 +1,4 @@
-"""Typed errors at the edge (every client raises these, never a library's own). Jobs retry only
-`Transient` and `RateLimited`; the others fail at once and are recorded where an admin can see them."""
-from __future__ import annotations
+"""The typed errors of outside systems; they live in core/errors.py so that the ports can name them."""
+from core.errors import ConnectorError, NotFound, Permanent, RateLimited, Transient, Unauthorized
 
-
-class ConnectorError(Exception):
-    """Base of every error an outside system's client raises."""
-
-
-class Unauthorized(ConnectorError):
-    """The credentials were refused (revoked token, uninstalled app, wrong key)."""
-
-
-class NotFound(ConnectorError):
-    pass
-
-
-class RateLimited(ConnectorError):
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class Transient(ConnectorError):
-    """Worth another try later: a timeout, a connection reset, a 5xx."""
-
-
-class Permanent(ConnectorError):
-    """Will fail the same way again: a 4xx, a validation error from the API."""
+__all__ = ["ConnectorError", "NotFound", "Permanent", "RateLimited", "Transient", "Unauthorized"]

@@ -96,3 +96,49 @@ class StoreConnector(Protocol):
 
     def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
         """Validate a parsed payload fully and map it to core events (pure; raises PayloadRejected)."""
+
+
+# -- carrier tracking ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanEvent:
+    """One carrier scan, with its time in UTC (carriers' local times corrected with their offsets)."""
+
+    occurred_at: datetime | None
+    status: str
+    substatus: str | None
+    code: str | None  # the carrier's raw event code
+    description: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackingSnapshot:
+    """What a carrier says about one parcel now, in Forewarn's vocabulary, with the raw codes behind it."""
+
+    carrier: str
+    tracking_number: str
+    status: str
+    substatus: str | None
+    events: tuple[ScanEvent, ...]  # newest first
+    estimated_delivery: datetime | None = None
+    delivered_at: datetime | None = None
+    signed_by: str | None = None
+    #: The carrier itself says the parcel is late (FedEx delayDetail / "Running Late", UPS moved EDD, …).
+    running_late: bool = False
+    service: str | None = None
+    #: Raw codes no table knew: mapped to `unknown`, logged and counted.
+    unknown_codes: tuple[str, ...] = ()
+
+    @property
+    def last_event_at(self) -> datetime | None:
+        return next((e.occurred_at for e in self.events if e.occurred_at), None)
+
+
+class TrackingProvider(Protocol):
+    """Fetches one parcel's tracking. Raises core.errors: NotFound, Unauthorized, RateLimited, Transient, Permanent."""
+
+    name: str
+
+    def track(self, carrier: str, tracking_number: str) -> TrackingSnapshot: ...
