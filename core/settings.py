@@ -23,6 +23,9 @@ class Settings:
     #: Least privilege: read orders and fulfillments; write fulfillments (events) and orders (tags) for write-back.
     shopify_scopes: str = "read_orders,read_fulfillments,write_fulfillments,write_orders"
     demo: bool = False
+    #: Where the carrier simulator listens. Set by `forewarn demo` and the tests only — never read from the
+    #: environment, so production configuration cannot select it.
+    carrier_simulator_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: object) -> Settings:

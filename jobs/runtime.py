@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -20,8 +21,17 @@ from core.services.unit_of_work import UnitOfWork
 from core.settings import MEMORY_REDIS, Settings
 
 
+_clock: Callable[[], datetime] | None = None
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """The process's time: the wall clock, or the demo's virtual clock once installed."""
+    return _clock() if _clock is not None else datetime.now(timezone.utc)
+
+
+def install_clock(clock: Callable[[], datetime] | None) -> None:
+    global _clock
+    _clock = clock
 
 
 _memory_server = None

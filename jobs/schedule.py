@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from rq import cron
 
-from jobs import queues, shopify, tasks
+from jobs import queues, shopify, tasks, tracking
 
 cron.register(tasks.sweep, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
 # Webhooks can be lost: every 15 minutes, fetch what changed since the last sync.
 cron.register(shopify.reconcile_all, queue_name=queues.MAINTENANCE, interval=900, job_timeout=120)
+# Carrier tracking: due parcels, within each carrier's quota.
+cron.register(tracking.poll_due, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)

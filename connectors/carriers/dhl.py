@@ -15,6 +15,7 @@ from core.ports import ScanEvent, TrackingSnapshot
 
 CARRIER = "dhl"
 REFINEMENTS: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
+    (("clearance completed", "released by customs", "customs cleared"), S.IN_TRANSIT, None),
     (("returned to sender", "return to sender", "returned to shipper", "being returned"), S.RETURNING, None),
     (("customs",), S.EXCEPTION, Substatus.CUSTOMS_HOLD),
     (("address",), S.EXCEPTION, Substatus.ADDRESS_ISSUE),
@@ -45,7 +46,7 @@ def event_status(code: str, description: str, remark: str) -> tuple[str, str | N
     if code == "pre-transit":
         return S.PRE_TRANSIT, None
     if code == "delivered":
-        return S.DELIVERED, None
+        return (S.RETURNED, None) if "sender" in text or "shipper" in text else (S.DELIVERED, None)
     if code in ("transit", "failure"):
         for words, status, substatus in REFINEMENTS:
             if any(w in text for w in words):

@@ -221,8 +221,13 @@ shipments = Table(
     Column("source_updated_at", UTCDateTime()),
     Column("estimated_delivery_at", UTCDateTime()),
     Column("delivered_at", UTCDateTime()),
+    Column("running_late", Boolean, nullable=False, server_default=false()),
+    Column("signed_by", Text),
+    Column("last_event_at", UTCDateTime()),
     Column("last_checked_at", UTCDateTime()),
     Column("next_check_at", UTCDateTime()),
+    Column("push_until", UTCDateTime()),
+    Column("check_error", Text),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("shop_id", "platform_fulfillment_id", "tracking_number"),
@@ -242,6 +247,34 @@ tracking_events = Table(
     Column("description", Text, nullable=False),
     Column("location", Text),
     Index("ix_tracking_events_shipment_id", "shipment_id"),
+    UniqueConstraint("shipment_id", "occurred_at", "raw_code"),
+)
+
+carrier_accounts = Table(
+    "carrier_accounts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("carrier", String(40), nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("credentials_ciphertext", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("shop_id", "carrier"),
+)
+
+tracking_polls = Table(
+    "tracking_polls",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE"), nullable=False),
+    Column("carrier", Text, nullable=False),
+    Column("provider", String(20), nullable=False),
+    Column("polled_at", UTCDateTime(), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("status", String(32)),
+    Column("duration_ms", Integer),
+    Column("error", Text),
+    Index("ix_tracking_polls_shipment_id", "shipment_id"),
 )
 
 webhook_receipts = Table(
@@ -280,4 +313,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.OAuthState, oauth_states)
     mapper_registry.map_imperatively(model.ComplianceRequest, compliance_requests)
     mapper_registry.map_imperatively(model.WriteBack, write_backs)
+    mapper_registry.map_imperatively(model.CarrierAccount, carrier_accounts)
+    mapper_registry.map_imperatively(model.TrackingPoll, tracking_polls)
     _mapped = True

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.domain.model import (
+    CarrierAccount,
+    TrackingPoll,
     ComplianceRequest,
     OAuthState,
     Order,
@@ -123,3 +125,19 @@ class Repository:
         if shop_id is not None:
             query = query.filter_by(shop_id=shop_id)
         return self.session.scalars(query).all()
+
+    # carrier tracking
+    def carrier_account(self, shop_id: int, carrier: str) -> CarrierAccount | None:
+        """The shop's account for this carrier, else its account for every carrier ("*")."""
+        accounts = {
+            a.carrier: a
+            for a in self.session.scalars(
+                select(CarrierAccount).where(CarrierAccount.shop_id == shop_id, CarrierAccount.carrier.in_([carrier, "*"]))
+            )
+        }
+        return accounts.get(carrier) or accounts.get("*")
+
+    def polls(self, shipment_id: int) -> Sequence[TrackingPoll]:
+        return self.session.scalars(
+            select(TrackingPoll).filter_by(shipment_id=shipment_id).order_by(TrackingPoll.id)
+        ).all()

@@ -88,23 +88,42 @@ _HOSTS: dict[str, str] = {
     "purolator.com": "purolator",
 }
 
-_UPS_NUMBER = re.compile(r"^1Z[0-9A-Z]{16}$")
+#: Tracking-number shapes, most specific first (S10 international numbers end in the country code).
+_NUMBER_SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^1Z[0-9A-Z]{16}$"), "ups"),
+    (re.compile(r"^[A-Z]{2}\d{9}GB$"), "royalmail"),
+    (re.compile(r"^[A-Z]{2}\d{9}CA$"), "canadapost"),
+    (re.compile(r"^[A-Z]{2}\d{9}US$"), "usps"),
+    (re.compile(r"^[A-Z]{2}\d{9}IN$"), "indiapost"),
+    (re.compile(r"^9[1-5]\d{18,20}$"), "usps"),  # IMpb: 20–22 digits starting 91–95
+    (re.compile(r"^(JJD|JVGL)\d{10,20}$"), "dhl"),
+    (re.compile(r"^\d{16}$"), "canadapost"),
+    (re.compile(r"^(\d{12}|\d{15})$"), "fedex"),
+    (re.compile(r"^\d{10}$"), "dhl_express"),
+)
 
 
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
+def from_number(tracking_number: str | None) -> str | None:
+    """The carrier a tracking number's format points to, or None when it is not distinctive."""
+    number = re.sub(r"\s+", "", (tracking_number or "").upper())
+    return next((code for shape, code in _NUMBER_SHAPES if shape.match(number)), None)
+
+
+def from_url(tracking_url: str | None) -> str | None:
+    host = (urlsplit(tracking_url or "").hostname or "").lower()
+    return next((code for suffix, code in _HOSTS.items() if host == suffix or host.endswith("." + suffix)), None)
+
+
 def carrier_code(raw_name: str | None, tracking_url: str | None = None, tracking_number: str | None = None) -> str | None:
-    """Our code for a carrier, from its name, else its tracking URL's host, else the number's shape."""
+    """Our code for a carrier: from its name when we know the name; else from the tracking URL's host or the
+    number's format; else a slug of the free-text name (kept, so the aggregator can still be asked)."""
     if raw_name and raw_name.strip():
         key = " ".join(re.sub(r"[^a-z0-9]+", " ", raw_name.lower()).split())
-        return _NAMES.get(key) or _NAMES.get(key.replace(" ", "")) or slug(raw_name)
-    if tracking_url:
-        host = (urlsplit(tracking_url).hostname or "").lower()
-        for suffix, code in _HOSTS.items():
-            if host == suffix or host.endswith("." + suffix):
-                return code
-    if tracking_number and _UPS_NUMBER.match(tracking_number.upper()):
-        return "ups"
-    return None
+        known = _NAMES.get(key) or _NAMES.get(key.replace(" ", ""))
+        if known:
+            return known
+    return from_url(tracking_url) or from_number(tracking_number) or (slug(raw_name) if raw_name and raw_name.strip() else None)

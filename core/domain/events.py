@@ -152,3 +152,23 @@ class ShipmentStatusChanged(Event):
 @dataclass(frozen=True)
 class WriteBackPlanned(Event):
     write_back_id: int
+
+
+# -- inbound: what a carrier said ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackingObserved(Event):
+    shipment_id: int
+    snapshot: object  # core.ports.TrackingSnapshot (kept loose here to avoid an import cycle)
+    provider: str
+    via: str = "poll"  # poll | push
+
+
+@dataclass(frozen=True)
+class TrackingFailed(Event):
+    shipment_id: int
+    provider: str
+    outcome: str  # not_found | unauthorized | rate_limited | transient | invalid | quota | no_account
+    error: str
+    retry_after: float | None = None

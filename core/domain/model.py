@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from core.domain.status import FINAL_STATUSES, OrderStatus, ShipmentStatus, Substatus
 from core.domain.values import Address, LineItem, ShipmentItem
-from core.ports import FulfillmentData, OrderData
+from core.ports import FulfillmentData, OrderData, TrackingSnapshot
 
 def is_stale(incoming: datetime | None, stored: datetime | None) -> bool:
     """True when `incoming` is strictly older than what we already applied (equal states re-apply harmlessly)."""
@@ -287,8 +287,16 @@ class Shipment:
     source_updated_at: datetime | None = None
     estimated_delivery_at: datetime | None = None
     delivered_at: datetime | None = None
+    #: The carrier itself says the parcel is late.
+    running_late: bool = False
+    signed_by: str | None = None
+    last_event_at: datetime | None = None
     last_checked_at: datetime | None = None
     next_check_at: datetime | None = None
+    #: The carrier pushes updates for this parcel (polling drops to a safety net).
+    push_until: datetime | None = None
+    #: Why the last check did not give news (not found, no credentials, carrier down), for the admin.
+    check_error: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: int | None = None
@@ -318,6 +326,26 @@ class Shipment:
                 self.delivered_at = data.updated_at
         self.updated_at = now
 
+    def apply_tracking(self, snapshot: TrackingSnapshot, now: datetime) -> None:
+        """What the carrier says now. From here on the carrier, not the platform, decides the status."""
+        self.carrier_tracked = True
+        self.status, self.substatus = snapshot.status, snapshot.substatus
+        if snapshot.estimated_delivery is not None:
+            self.estimated_delivery_at = snapshot.estimated_delivery
+        if snapshot.status == ShipmentStatus.DELIVERED:
+            self.delivered_at = snapshot.delivered_at or self.delivered_at or snapshot.last_event_at or now
+        self.running_late = snapshot.running_late
+        self.signed_by = snapshot.signed_by or self.signed_by
+        self.last_event_at = snapshot.last_event_at or self.last_event_at
+        self.last_checked_at = now
+        self.check_error = None
+        self.updated_at = now
+
+    def expire(self, now: datetime) -> None:
+        self.status, self.substatus = ShipmentStatus.EXPIRED, None
+        self.next_check_at = None
+        self.updated_at = now
+
     def supersede(self, updated_at: datetime | None, now: datetime) -> None:
         """The fulfillment's state as of `updated_at` no longer lists this parcel."""
         self.superseded = True
@@ -329,7 +357,7 @@ class Shipment:
 
 @dataclass(eq=False)
 class TrackingEvent:
-    """One carrier scan. Filled by the tracking watcher; the table exists from the first migration."""
+    """One carrier scan, stored once (unique per shipment, time and raw code)."""
 
     shipment_id: int
     occurred_at: datetime
@@ -338,6 +366,33 @@ class TrackingEvent:
     substatus: str | None = None
     raw_code: str | None = None
     location: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CarrierAccount:
+    """How one shop tracks one carrier: which provider, with which credentials (encrypted JSON)."""
+
+    shop_id: int
+    carrier: str  # our carrier code, or "*" for every carrier without an account of its own
+    provider: str  # karrio | easypost
+    credentials_ciphertext: str | None
+    created_at: datetime
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class TrackingPoll:
+    """One call to a tracking provider, recorded so cost per shipment and failures can be measured."""
+
+    shipment_id: int
+    carrier: str
+    provider: str
+    polled_at: datetime
+    outcome: str  # ok | not_found | unauthorized | rate_limited | transient | invalid | quota | no_account
+    status: str | None = None
+    duration_ms: int | None = None
+    error: str | None = None
     id: int | None = None
 
 

@@ -12,4 +12,5 @@ def test_cron_schedule_registers_the_sweep_every_minute() -> None:
     assert jobs == {
         "jobs.tasks.sweep": ("maintenance", 60),
         "jobs.shopify.reconcile_all": ("maintenance", 900),
+        "jobs.tracking.poll_due": ("maintenance", 60),
     }

@@ -1,0 +1,149 @@
+"""Tracking jobs: every minute the due parcels are picked, per carrier within its quota and most urgent
+first, and one poll job per parcel asks its provider. Every poll is recorded (time, provider, outcome).
+
+A failed poll is not an RQ retry: the failure is recorded on the shipment (visible to the admin) and its
+next check is scheduled with a backoff (or at the carrier's quota reset), so retries never pile up.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from connectors.carriers import providers
+from core.domain.carriers import carrier_code
+from core.domain.events import TrackingFailed, TrackingObserved
+from core.domain.model import CarrierAccount, Shipment, Shop, ShopStatus, TrackingPoll
+from core.domain.status import FINAL_STATUSES
+from core.errors import NotFound, Permanent, RateLimited, Transient, Unauthorized
+from core.services import scheduling
+from jobs import queues, runtime
+from jobs.quotas import Quota
+
+log = logging.getLogger(__name__)
+
+#: A parcel handed to a poll job is not picked again for this long (the job's lease).
+LEASE = timedelta(minutes=15)
+MAX_DUE_PER_RUN = 2000
+PACING_WAIT = 2.0  # a per-second limit is waited out inside the job
+
+
+def _account_key(account: CarrierAccount) -> str:
+    return f"acct{account.id}"
+
+
+def poll_due() -> dict[str, int]:
+    """Cron, every minute: enqueue a poll for each due parcel the carriers' quotas allow, urgent first."""
+    rt = runtime.current()
+    now = runtime.utcnow()
+    quota = Quota(rt.redis)
+    enqueued: dict[str, int] = defaultdict(int)
+    with rt.uow() as uow:
+        due = list(
+            uow.session.scalars(
+                select(Shipment)
+                .join(Shop, Shop.id == Shipment.shop_id)
+                .where(
+                    Shipment.next_check_at <= now,
+                    Shipment.superseded.is_(False),
+                    Shipment.tracking_number != "",
+                    Shipment.status.not_in([str(s) for s in FINAL_STATUSES]),
+                    Shop.status == ShopStatus.INSTALLED,
+                )
+                .order_by(Shipment.next_check_at)
+                .limit(MAX_DUE_PER_RUN)
+                .with_for_update(skip_locked=True, of=Shipment)
+            )
+        )
+        groups: dict[tuple[int, str], list[Shipment]] = defaultdict(list)
+        for shipment in due:
+            groups[(shipment.shop_id, shipment.carrier or "")].append(shipment)
+        chosen: list[Shipment] = []
+        for (shop_id, carrier), shipments in groups.items():
+            shipments.sort(key=lambda s: scheduling.priority(s, now))
+            account = uow.repo.carrier_account(shop_id, carrier)
+            budget = quota.remaining(_account_key(account), carrier, now) if account and account.provider != "simulator" else None
+            take = shipments if budget is None else shipments[: max(budget, 0)]
+            if budget is not None and len(shipments) > budget:
+                log.warning("quota: %s of %s due %s parcels of shop %s wait for the next window",
+                            len(shipments) - budget, len(shipments), carrier, shop_id)
+            chosen.extend(take)
+        for shipment in chosen:
+            shipment.next_check_at = now + LEASE
+        ids = [(s.id, s.carrier or "") for s in chosen]
+        uow.commit()
+    for shipment_id, carrier in ids:
+        queues.enqueue(
+            rt.redis, queues.TRACKING, "jobs.tracking.poll_shipment", shipment_id,
+            job_id=queues.job_id("poll", shipment_id, int(now.timestamp() // 60)),
+            description=f"poll shipment {shipment_id}",
+        )
+        enqueued[carrier] += 1
+    return dict(enqueued)
+
+
+def poll_shipment(shipment_id: int) -> str:
+    rt = runtime.current()
+    with rt.uow() as uow:
+        shipment = uow.repo.shipment_by_id(shipment_id)
+        if shipment is None or shipment.is_final or not shipment.tracking_number:
+            return "skipped"
+        number = shipment.tracking_number
+        carrier = shipment.carrier or carrier_code(None, shipment.tracking_url, number) or ""
+        account = uow.repo.carrier_account(shipment.shop_id, carrier)
+        account_info = (account.id, account.provider, account.carrier, account.credentials_ciphertext) if account else None
+
+    def failed(outcome: str, error: str, provider: str, retry_after: float | None = None, started: float | None = None) -> str:
+        rt.bus.handle([TrackingFailed(shipment_id, provider, outcome, error, retry_after)])
+        _record(shipment_id, carrier, provider, outcome, None, started, error)
+        return outcome
+
+    if not carrier:
+        return failed("invalid", "the carrier of this tracking number is not known", "none")
+    if account_info is None:
+        return failed("no_account", f"no tracking account for {carrier}: add one in the settings", "none")
+    account_id, provider_name, account_carrier, ciphertext = account_info
+
+    if provider_name != "simulator":
+        for _ in range(5):
+            wait = Quota(rt.redis).acquire(f"acct{account_id}", carrier, runtime.utcnow())
+            if wait is None:
+                break
+            if wait > PACING_WAIT:
+                return failed("quota", f"{carrier} quota reached; next window in {wait:.0f} s", provider_name, wait)
+            time.sleep(wait)
+        else:
+            return failed("quota", f"{carrier} rate limit", provider_name, 60)
+
+    started = time.monotonic()
+    try:
+        credentials = rt.cipher.decrypt(ciphertext) if ciphertext else None
+        provider = providers.build(provider_name, account_carrier, credentials, rt.redis, rt.settings.carrier_simulator_url)
+        snapshot = provider.track(carrier, number)
+    except NotFound as exc:
+        return failed("not_found", str(exc), provider_name, None, started)
+    except Unauthorized as exc:
+        return failed("unauthorized", str(exc), provider_name, None, started)
+    except RateLimited as exc:
+        return failed("rate_limited", str(exc), provider_name, exc.retry_after, started)
+    except (Transient, Permanent, ValueError) as exc:
+        outcome = "transient" if isinstance(exc, Transient) else "invalid"
+        return failed(outcome, str(exc), provider_name, None, started)
+    rt.bus.handle([TrackingObserved(shipment_id, snapshot, provider_name)])
+    _record(shipment_id, carrier, provider_name, "ok", snapshot.status, started, None)
+    return str(snapshot.status)
+
+
+def _record(shipment_id: int, carrier: str, provider: str, outcome: str, status: str | None,
+            started: float | None, error: str | None) -> None:
+    rt = runtime.current()
+    with rt.uow() as uow:
+        uow.repo.add(TrackingPoll(
+            shipment_id=shipment_id, carrier=carrier or "?", provider=provider, polled_at=runtime.utcnow(),
+            outcome=outcome, status=status, error=(error or "")[:1000] or None,
+            duration_ms=int((time.monotonic() - started) * 1000) if started else None,
+        ))
+        uow.commit()

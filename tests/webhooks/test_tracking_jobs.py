@@ -1,0 +1,224 @@
+"""The tracking watcher end to end: due parcels polled through karrio's DHL client against the carrier
+simulator, scans stored once, statuses from the carrier's codes, quotas, failures and write-back."""
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import fakeredis
+import pytest
+from werkzeug.serving import make_server
+
+from connectors.carriers import simulator as sim
+from core.domain.model import CarrierAccount
+from jobs import runtime as runtime_module
+from jobs import tracking
+from jobs.runtime import Runtime
+from tests.conftest import make_runtime
+from tests.support import fixture_json, install_shop, post_shopify, run_jobs
+
+START = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
+
+
+@pytest.fixture
+def clock() -> Iterator[sim.SimClock]:
+    clock = sim.SimClock(START, speed=0)  # time moves only when a test advances it
+    runtime_module.install_clock(clock.now)
+    yield clock
+    runtime_module.install_clock(None)
+
+
+@pytest.fixture
+def carrier(clock: sim.SimClock) -> Iterator[tuple[sim.CarrierSimulator, str]]:
+    simulator = sim.CarrierSimulator(clock)
+    server = make_server("127.0.0.1", 0, sim.create_app(simulator))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield simulator, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def trt(sqlite_url: str, carrier) -> Iterator[Runtime]:  # type: ignore[no-untyped-def]
+    _, url = carrier
+    runtime = make_runtime(sqlite_url, fakeredis.FakeRedis(server=fakeredis.FakeServer()))
+    runtime.settings = dataclasses.replace(runtime.settings, carrier_simulator_url=url)
+    runtime_module.install(runtime)
+    yield runtime
+    runtime_module.install(None)
+    runtime.engine.dispose()
+
+
+@pytest.fixture
+def tclient(trt: Runtime):  # type: ignore[no-untyped-def]
+    from web import create_app
+
+    return create_app({"TESTING": True}, runtime=trt).test_client()
+
+
+def ship(client, rt: Runtime, number: str, carrier_name: str = "DHL Express") -> int:  # type: ignore[no-untyped-def]
+    f = fixture_json("shopify/fulfillments_create.json")
+    f.update(id=abs(hash(number)) % 10**9, tracking_company=carrier_name, tracking_number=number,
+             tracking_numbers=[number], tracking_url=None, tracking_urls=[],
+             created_at=START.isoformat(), updated_at=START.isoformat())
+    post_shopify(client, "fulfillments/create", f)
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        return next(s.id for s in uow.repo.shipments() if s.tracking_number == number)
+
+
+def with_simulator_account(rt: Runtime, shop_id: int) -> None:
+    with rt.uow() as uow:
+        uow.repo.add(CarrierAccount(shop_id=shop_id, carrier="*", provider="simulator", credentials_ciphertext=None,
+                                    created_at=START))
+        uow.commit()
+
+
+def poll(rt: Runtime) -> dict:
+    result = tracking.poll_due()
+    run_jobs(rt.redis)
+    return result
+
+
+def shipment(rt: Runtime, shipment_id: int):  # type: ignore[no-untyped-def]
+    with rt.uow() as uow:
+        found = uow.repo.shipment_by_id(shipment_id)
+        events = [(e.raw_code, e.status) for e in uow.repo.tracking_events(shipment_id)]
+        polls = [(p.outcome, p.provider) for p in uow.repo.polls(shipment_id)]
+        uow.session.expunge(found)
+        return found, events, polls
+
+
+def test_a_parcel_moves_through_its_life_driven_by_the_simulator(tclient, trt: Runtime, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    simulator, _ = carrier
+    shop_id = install_shop(trt)
+    with_simulator_account(trt, shop_id)
+    simulator.register("1234567890", "on_time", START)
+    clock.advance(timedelta(hours=9))
+    shipment_id = ship(tclient, trt, "1234567890")
+
+    assert poll(trt) == {"dhl_express": 1}
+    found, events, polls = shipment(trt, shipment_id)
+    assert found.status == "in_transit" and found.carrier_tracked
+    assert events == [("pre-transit", "pre_transit"), ("transit", "in_transit")]
+    assert polls == [("ok", "simulator")]
+    assert found.next_check_at is not None and found.next_check_at >= clock.now() + timedelta(hours=2)
+    assert found.estimated_delivery_at == START + timedelta(hours=72)
+
+    assert poll(trt) == {}  # not due yet: nothing polled
+    clock.advance(timedelta(hours=45))
+    poll(trt)
+    found, events, _ = shipment(trt, shipment_id)
+    assert found.status == "out_for_delivery"
+    clock.advance(timedelta(hours=8))
+    poll(trt)
+    found, events, polls = shipment(trt, shipment_id)
+    assert found.status == "delivered" and found.delivered_at == START + timedelta(hours=56)
+    assert found.signed_by == "J. RECEIVER" and found.next_check_at is None
+    assert len(events) == 7 and len(polls) == 3  # each scan stored once, though every poll returned them all
+    clock.advance(timedelta(days=3))
+    assert poll(trt) == {}  # delivered: never polled again
+
+
+@pytest.mark.parametrize(
+    ("scenario", "hours", "status", "substatus"),
+    [
+        ("late", 62, "in_transit", "delayed"),
+        ("damaged", 31, "exception", "damaged"),
+        ("failed_attempt_then_pickup", 57, "attempt_failed", None),
+        ("failed_attempt_then_pickup", 61, "available_for_pickup", None),
+        ("returned", 101, "returning", None),
+        ("returned", 161, "returned", None),
+        ("customs_hold", 31, "exception", "customs_hold"),
+        ("lost", 341, "exception", "lost"),
+        ("stuck", 200, "in_transit", None),
+    ],
+)
+def test_every_simulated_problem_reads_as_forewarn_status(tclient, trt, carrier, clock, scenario, hours, status, substatus) -> None:  # type: ignore[no-untyped-def]
+    simulator, _ = carrier
+    with_simulator_account(trt, install_shop(trt))
+    simulator.register("JJD0001", scenario, START)
+    clock.advance(timedelta(hours=hours))
+    shipment_id = ship(tclient, trt, "JJD0001", "DHL")
+    poll(trt)
+    found, _, _ = shipment(trt, shipment_id)
+    assert (found.status, found.substatus) == (status, substatus)
+
+
+def test_a_status_change_from_the_carrier_is_written_back_once(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    simulator, _ = carrier
+    shop_id = install_shop(trt, write_back=True)
+    with_simulator_account(trt, shop_id)
+    simulator.register("1234567890", "late", START)
+    clock.advance(timedelta(hours=61))
+    ship(tclient, trt, "1234567890")
+    tracking.poll_due()
+    from rq import Queue, SimpleWorker
+
+    from jobs import queues
+
+    SimpleWorker([Queue(queues.TRACKING, connection=trt.redis)], connection=trt.redis).work(burst=True)
+    with trt.uow() as uow:
+        keys = sorted(w.key.split(":")[0] for w in uow.repo.write_backs())
+    assert keys == ["fulfillment_event", "order_tag"]  # DELAYED and forewarn:late, waiting in the queue
+
+
+def test_without_a_tracking_account_the_reason_is_shown_and_the_check_retried_later(tclient, trt, clock) -> None:  # type: ignore[no-untyped-def]
+    install_shop(trt)
+    shipment_id = ship(tclient, trt, "1Z999AA10123456784", "UPS")
+    poll(trt)
+    found, _, polls = shipment(trt, shipment_id)
+    assert polls == [("no_account", "none")]
+    assert found.check_error.startswith("no_account: no tracking account for ups")
+    assert found.next_check_at > clock.now() + timedelta(hours=11)
+
+
+def test_an_unknown_number_is_not_found_and_looked_at_again_in_half_a_day(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    simulator, _ = carrier
+    with_simulator_account(trt, install_shop(trt))
+    simulator.register("1234567890", "on_time", START + timedelta(days=1))  # label printed, not scanned yet
+    shipment_id = ship(tclient, trt, "1234567890")
+    poll(trt)
+    found, _, polls = shipment(trt, shipment_id)
+    assert polls == [("not_found", "simulator")] and found.status == "pre_transit"
+    assert timedelta(hours=12) <= found.next_check_at - clock.now() <= timedelta(hours=14)
+
+
+def test_a_quota_shared_by_workers_is_never_exceeded(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    from jobs.quotas import Quota
+
+    quota = Quota(trt.redis, {"dhl": ((86400, 3),)})
+    other_worker = Quota(trt.redis, {"dhl": ((86400, 3),)})
+    taken = [q.acquire("acct1", "dhl", clock.now()) is None for q in (quota, other_worker, quota, other_worker, quota)]
+    assert taken == [True, True, True, False, False]
+    assert quota.remaining("acct1", "dhl", clock.now()) == 0
+    clock.advance(timedelta(days=1))
+    assert quota.acquire("acct1", "dhl", clock.now()) is None  # a new day, a new quota
+
+
+def test_the_quota_picks_the_parcels_closest_to_a_decision_first(tclient, trt, carrier, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from jobs import quotas
+
+    simulator, _ = carrier
+    shop_id = install_shop(trt)
+    with trt.uow() as uow:  # a karrio DHL account: real quotas apply
+        uow.repo.add(CarrierAccount(shop_id=shop_id, carrier="dhl", provider="karrio", credentials_ciphertext=None, created_at=START))
+        uow.commit()
+    monkeypatch.setattr(quotas, "LIMITS", {"dhl": ((86400, 1),)})
+    calm = ship(tclient, trt, "JJD0001", "DHL")
+    urgent = ship(tclient, trt, "JJD0002", "DHL")
+    with trt.uow() as uow:
+        s = uow.repo.shipment_by_id(urgent)
+        s.status, s.running_late = "exception", True
+        uow.commit()
+    from rq import Queue
+
+    from jobs import queues
+
+    assert tracking.poll_due() == {"dhl": 1}
+    [job] = Queue(queues.TRACKING, connection=trt.redis).jobs
+    assert job.args == (urgent,)
+    found, _, _ = shipment(trt, calm)
+    assert found.next_check_at <= clock.now()  # still due: it goes first in the next window
