@@ -44,8 +44,10 @@ def _with_shop(shop_id: int, work: Callable[[Shop, ShopifyClient], T]) -> T | st
     rt = runtime.current()
     with rt.uow() as uow:
         shop = uow.repo.shop_by_id(shop_id)
-        if shop is None or not shop.active or not shop.token_ciphertext:
+        if shop is None or not shop.active:
             return "skipped: shop not installed"
+        if not shop.token_ciphertext:
+            return "skipped: no access token for this shop"
         uow.session.expunge(shop)
     try:
         return work(shop, client_for(shop))

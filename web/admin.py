@@ -71,12 +71,17 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
         shop = uow.repo.shop("shopify", shop_domain)
         orders = uow.repo.orders(shop.id, limit=200) if shop else []
         shipments_by_order = {o.id: list(uow.repo.shipments_of_order(o.id)) for o in orders}
+        latest_scan = {
+            s.id: (uow.repo.tracking_events(s.id) or [None])[-1] for ships in shipments_by_order.values() for s in ships
+        }
         html = render_template(
             "admin.html",
             shop=shop,
             shop_domain=shop_domain,
             orders=orders,
             shipments_by_order=shipments_by_order,
+            latest_scan=latest_scan,
+            now=utcnow(),
             receipts=uow.repo.receipts(limit=100, shop_domain=shop_domain),
             write_backs=uow.repo.write_backs(shop.id, limit=50) if shop else [],
             compliance=uow.repo.compliance_requests(shop_domain, limit=20),

@@ -72,6 +72,28 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_track(args: argparse.Namespace) -> int:
+    from core.errors import ConnectorError
+    from web.track import as_dict, from_carrier, from_raw, render_text
+
+    try:
+        if args.raw:
+            snapshot = from_raw(args.carrier, Path(args.raw), args.number)
+        elif not args.number:
+            print("give a tracking NUMBER, or --raw FILE", file=sys.stderr)
+            return 2
+        else:
+            snapshot = from_carrier(args.carrier, args.number, args.credentials, dict(os.environ))
+    except ConnectorError as exc:
+        print(f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the tracking: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(as_dict(snapshot), indent=2, ensure_ascii=False) if args.json else render_text(snapshot))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forewarn", description="Catch late, stuck and lost parcels first.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -104,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--shop", default="replay.myshopify.com")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_replay)
+
+    p = sub.add_parser("track", help="one parcel's normalized tracking and the raw codes behind it")
+    p.add_argument("carrier", help="ups, fedex, usps, dhl, canadapost")
+    p.add_argument("number", nargs="?")
+    p.add_argument("--raw", metavar="FILE", help="read a saved raw carrier response instead of calling the carrier")
+    p.add_argument("--credentials", metavar="FILE", help="JSON of karrio settings per carrier (or FOREWARN_CARRIER_CREDENTIALS)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_track)
     return parser
 
 

@@ -1,8 +1,10 @@
 """`forewarn demo`: the whole product in one process, with no services to install.
 
 SQLite in a fresh temporary folder, the in-process Redis substitute, the web app on 127.0.0.1, an RQ
-worker in the main thread and a scheduler thread (retries whose backoff elapsed, and the cron schedule).
-A demo shop's webhooks are then sent through the real HTTP endpoint, signed like Shopify signs them.
+worker in the main thread and a scheduler thread (retries whose backoff elapsed, the cron schedule, and
+the tracking polls). A demo shop's webhooks are sent through the real HTTP endpoint, signed like Shopify
+signs them, and its parcels are tracked through karrio's DHL client against the carrier simulator, on a
+virtual clock that runs fast enough to watch parcels live through their days.
 """
 from __future__ import annotations
 
@@ -13,19 +15,22 @@ import tempfile
 import threading
 import time
 from dataclasses import replace
+from datetime import timedelta
 
 from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
 from rq.scheduler import RQScheduler
 from werkzeug.serving import make_server
 
+from connectors.carriers.simulator import CarrierSimulator, SimClock
+from connectors.carriers.simulator import create_app as simulator_app
+from core.domain.model import CarrierAccount, Shop
 from core.settings import MEMORY_REDIS, Settings
 from jobs import queues
-from core.domain.model import Shop
-from jobs.runtime import Runtime, utcnow
+from jobs.runtime import Runtime, install_clock, utcnow
 from migrations import upgrade
 from web import create_app
-from web.demo_feed import DEMO_SHOP, feed
+from web.demo_feed import DEMO_SHOP, SCENARIOS, feed
 
 log = logging.getLogger(__name__)
 
@@ -47,19 +52,36 @@ def demo_settings(folder: str, port: int) -> Settings:
     return settings
 
 
+#: Demo time runs this many times faster than the wall clock: a parcel's day passes in about 96 seconds.
+DEMO_SPEED = 900.0
+#: How often (wall-clock seconds) the demo looks for due parcels; `rq cron` does it every minute in production.
+POLL_EVERY = 2.0
+
+
 def _schedule_loop(rt: Runtime, stop: threading.Event) -> None:
     """What `rq worker --with-scheduler` and `rq cron` do in production, done in a thread (the in-process
-    Redis cannot be shared with their child processes)."""
+    Redis cannot be shared with their child processes). Polling runs on demo time, so it is ticked here."""
     scheduler = RQScheduler([Queue(n, connection=rt.redis) for n in queues.QUEUES], connection=rt.redis)
     cron = CronScheduler(connection=rt.redis, logging_level=logging.WARNING)
     cron.load_config_from_file("jobs.schedule")
+    last_poll = 0.0
     while not stop.is_set():
         try:
             scheduler.enqueue_scheduled_jobs()
             cron.enqueue_jobs()
+            if time.monotonic() - last_poll >= POLL_EVERY:
+                queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.tracking.poll_due", job_id="demo-poll-due")
+                last_poll = time.monotonic()
         except Exception:  # the demo keeps going; the error is shown
             log.exception("demo scheduler tick failed")
-        stop.wait(1.0)
+        stop.wait(0.5)
+
+
+def start_simulator(clock: SimClock) -> tuple[CarrierSimulator, str]:
+    simulator = CarrierSimulator(clock)
+    server = make_server("127.0.0.1", 0, simulator_app(simulator), threaded=True)
+    threading.Thread(target=server.serve_forever, name="carrier-simulator", daemon=True).start()
+    return simulator, f"http://127.0.0.1:{server.server_port}"
 
 
 def run(port: int = 8000, feed_pause: float = 0.4) -> None:
@@ -67,14 +89,23 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("webhooks.intake").setLevel(logging.ERROR)  # the feed prints each outcome itself
     folder = tempfile.mkdtemp(prefix="forewarn-demo-")
-    settings = demo_settings(folder, port)
+    clock = SimClock(speed=DEMO_SPEED)
+    install_clock(clock.now)
+    simulator, simulator_url = start_simulator(clock)
+    for number, scenario in SCENARIOS.items():  # picked up about a day ago, on demo time
+        simulator.register(number, scenario, clock.now() - timedelta(hours=20))
+    settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url)
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
     with rt.uow() as uow:
-        # Installed as the OAuth callback leaves a shop; there is no Shopify to hold a real token for.
-        shop = Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store")
-        shop.install(rt.cipher.encrypt("demo-token-" + secrets.token_hex(8)), settings.shopify_scopes, utcnow())
+        # Installed, but with no Shopify behind it there is no access token: reconciliation is skipped, and
+        # write-backs are planned and logged as "skipped: no access token" instead of being sent.
+        shop = Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store", installed_at=utcnow())
         uow.repo.add(shop)
+        uow.repo.flush()
+        # Every carrier of the demo shop is tracked through the simulator (DHL's wire format, karrio's client).
+        uow.repo.add(CarrierAccount(shop_id=shop.id, carrier="*", provider="simulator", credentials_ciphertext=None,
+                                    created_at=utcnow()))
         uow.commit()
     app = create_app(runtime=rt)
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -84,6 +115,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
 
     print(f"Forewarn demo — admin page: {settings.base_url}/admin", flush=True)
     print(f"  database: {settings.database_url}  (in-process Redis; nothing to install)", flush=True)
+    print(f"  carriers: simulated at {simulator_url}; demo time runs {DEMO_SPEED:.0f}× (a day ≈ {86400 / DEMO_SPEED:.0f} s)", flush=True)
     print("  sending the demo shop's Shopify webhooks (Ctrl-C to stop):", flush=True)
 
     def _feed() -> None:
@@ -102,4 +134,5 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     finally:
         stop.set()
         server.shutdown()
+        install_clock(None)
         print("Forewarn demo stopped.", flush=True)

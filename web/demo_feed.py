@@ -40,18 +40,23 @@ class DemoCustomer:
     carrier: str
     tracking: str
     shipment_status: str | None
+    #: How the carrier simulator plays this parcel's life (connectors/carriers/simulator.py).
+    scenario: str
 
 
 CUSTOMERS = [
-    DemoCustomer("Sam", "Carter", "sam.carter@example.com", "en", "Louisville", "KY", "US", "UPS", "1Z999AA10123456784", "in_transit"),
-    DemoCustomer("Lucía", "Fernández", "lucia@example.es", "es", "Austin", "TX", "US", "FedEx", "794644790132", "delayed"),
-    DemoCustomer("Maya", "Johnson", "maya.j@example.com", "en", "Portland", "OR", "US", "USPS", "9400111899223344556677", "out_for_delivery"),
-    DemoCustomer("Jonas", "Becker", "jonas.becker@example.de", "de", "Berlin", "BE", "DE", "DHL Express", "1234567890", "in_transit"),
-    DemoCustomer("Chloé", "Martin", "chloe.martin@example.ca", "fr", "Montréal", "QC", "CA", "Canada Post", "7023210039414604", "attempted_delivery"),
-    DemoCustomer("Amara", "Okafor", "amara@example.co.uk", "en", "Leeds", "", "GB", "Royal Mail", "QF123456785GB", "ready_for_pickup"),
-    DemoCustomer("Priya", "Sharma", "priya.sharma@example.in", "hi", "Pune", "MH", "IN", "Delhivery", "1234567890123", None),
-    DemoCustomer("Tomás", "Silva", "tomas@example.pt", "pt", "Porto", "", "PT", "DPD", "05212345678901", "delivered"),
+    DemoCustomer("Sam", "Carter", "sam.carter@example.com", "en", "Louisville", "KY", "US", "UPS", "1Z999AA10123456784", None, "on_time"),
+    DemoCustomer("Lucía", "Fernández", "lucia@example.es", "es", "Austin", "TX", "US", "FedEx", "794644790132", None, "late"),
+    DemoCustomer("Maya", "Johnson", "maya.j@example.com", "en", "Portland", "OR", "US", "USPS", "9400111899223344556677", None, "failed_attempt_then_pickup"),
+    DemoCustomer("Jonas", "Becker", "jonas.becker@example.de", "de", "Berlin", "BE", "DE", "DHL Express", "1234567890", None, "customs_hold"),
+    DemoCustomer("Chloé", "Martin", "chloe.martin@example.ca", "fr", "Montréal", "QC", "CA", "Canada Post", "7023210039414604", None, "stuck"),
+    DemoCustomer("Amara", "Okafor", "amara@example.co.uk", "en", "Leeds", "", "GB", "Royal Mail", "QF123456785GB", None, "damaged"),
+    DemoCustomer("Priya", "Sharma", "priya.sharma@example.in", "hi", "Pune", "MH", "IN", "Delhivery", "1234567890123", None, "on_time"),
+    DemoCustomer("Tomás", "Silva", "tomas@example.pt", "pt", "Porto", "", "PT", "DPD", "05212345678901", None, "returned"),
 ]
+#: The demo's parcels and how the simulator plays them: the corrected DHL number, and Maya's second parcel.
+SCENARIOS: dict[str, str] = {c.tracking: c.scenario for c in CUSTOMERS}
+SCENARIOS.update({"1234567891": "customs_hold", "9400111899223344550000": "lost"})
 
 
 @dataclass(frozen=True)
