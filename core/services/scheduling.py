@@ -15,17 +15,23 @@ from core.domain.status import ShipmentStatus
 CADENCE: dict[str, timedelta] = {
     ShipmentStatus.PRE_TRANSIT: timedelta(hours=12),
     ShipmentStatus.NOT_FOUND: timedelta(hours=12),
-    ShipmentStatus.IN_TRANSIT: timedelta(hours=6),
-    ShipmentStatus.OUT_FOR_DELIVERY: timedelta(hours=1, minutes=30),
+    ShipmentStatus.IN_TRANSIT: timedelta(hours=8),
+    ShipmentStatus.OUT_FOR_DELIVERY: timedelta(hours=2),
     ShipmentStatus.ATTEMPT_FAILED: timedelta(hours=3),
     ShipmentStatus.EXCEPTION: timedelta(hours=3),
-    ShipmentStatus.AVAILABLE_FOR_PICKUP: timedelta(hours=6),
+    ShipmentStatus.AVAILABLE_FOR_PICKUP: timedelta(hours=12),
     ShipmentStatus.RETURNING: timedelta(hours=12),
-    ShipmentStatus.UNKNOWN: timedelta(hours=6),
+    ShipmentStatus.UNKNOWN: timedelta(hours=8),
 }
-DEFAULT_CADENCE = timedelta(hours=6)
-#: Late, running late, or due within a day: closer watching.
+DEFAULT_CADENCE = timedelta(hours=8)
+#: Around the estimated delivery (a day either side), or while the carrier says it is late: closer watching,
+#: since that is when attempts, delays and deliveries happen.
 CLOSE_WATCH = timedelta(hours=3)
+NEAR_EDD = timedelta(days=1)
+#: A problem is watched closely for its first day; after that (stuck, lost, held) the decision is the rules'
+#: and the carrier's next scan will come whenever it comes.
+SETTLED_AFTER = timedelta(days=1)
+SETTLED = timedelta(hours=12)
 #: With push updates, polling is only a safety net.
 SAFETY_NET = timedelta(hours=24)
 JITTER_FRACTION = 0.1
@@ -46,9 +52,14 @@ def interval(shipment: Shipment, now: datetime) -> timedelta:
     if shipment.push_until is not None and shipment.push_until > now:
         return SAFETY_NET
     base = CADENCE.get(shipment.status, DEFAULT_CADENCE)
+    quiet_for = now - shipment.last_event_at if shipment.last_event_at else timedelta(0)
+    if quiet_for > SETTLED_AFTER and shipment.status != ShipmentStatus.OUT_FOR_DELIVERY:
+        return max(base, SETTLED)
     edd = shipment.estimated_delivery_at
-    close = shipment.running_late or (edd is not None and edd - now < timedelta(days=1))
-    return min(base, CLOSE_WATCH) if close and shipment.status == ShipmentStatus.IN_TRANSIT else base
+    near = edd is not None and abs(edd - now) <= NEAR_EDD
+    if shipment.status == ShipmentStatus.IN_TRANSIT and (near or shipment.running_late):
+        return min(base, CLOSE_WATCH)
+    return base
 
 
 def next_check_at(shipment: Shipment, now: datetime, *, first: bool = False) -> datetime | None:
