@@ -10,3 +10,5 @@ cron.register(tasks.sweep, queue_name=queues.MAINTENANCE, interval=60, job_timeo
 cron.register(shopify.reconcile_all, queue_name=queues.MAINTENANCE, interval=900, job_timeout=120)
 # Carrier tracking: due parcels, within each carrier's quota.
 cron.register(tracking.poll_due, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
+# UPS Track Alert: subscribe new UPS parcels and renew lapsing subscriptions (14 days each).
+cron.register(tracking.subscribe_ups, queue_name=queues.MAINTENANCE, interval=900, job_timeout=300)

@@ -147,3 +147,99 @@ def _record(shipment_id: int, carrier: str, provider: str, outcome: str, status:
             duration_ms=int((time.monotonic() - started) * 1000) if started else None,
         ))
         uow.commit()
+
+
+def ingest_push(receipt_id: int, account_id: int) -> str:
+    """A carrier push: the news applied at once to the account's shop's parcels with that number (and
+    polling for them drops to a daily safety net while pushes keep coming)."""
+    from connectors.carriers import push
+
+    rt = runtime.current()
+    with rt.uow() as uow:
+        receipt = uow.repo.receipt(receipt_id)
+        account = uow.session.get(CarrierAccount, account_id)
+        if receipt is None or account is None or receipt.status != "received":
+            return "skipped"
+        carrier_name = receipt.platform.split(":", 1)[1]
+        body, shop_id = receipt.body, account.shop_id
+    observed = []
+    for number, snapshot, raw in push.parse(carrier_name, body):
+        with rt.uow() as uow:
+            shipments = uow.session.scalars(
+                select(Shipment).where(Shipment.shop_id == shop_id, Shipment.tracking_number == number)
+            ).all()
+            targets = [(s.id, s.carrier or carrier_name) for s in shipments if not s.is_final]
+        for shipment_id, carrier in targets:
+            snap = snapshot if snapshot is not None else push.easypost_snapshot(raw, carrier)
+            observed.append(TrackingObserved(shipment_id, snap, carrier_name, via="push"))
+    if observed:
+        rt.bus.handle(observed)
+    with rt.uow() as uow:
+        receipt = uow.repo.receipt(receipt_id)
+        receipt.status = "processed" if observed else "ignored"
+        receipt.error = None if observed else "no parcel of this shop has that tracking number"
+        receipt.processed_at = runtime.utcnow()
+        receipt.attempts += 1
+        uow.commit()
+    return f"{len(observed)} parcel(s) updated"
+
+
+#: Renew a UPS Track Alert subscription this long before its 14 days run out.
+PUSH_RENEW_BEFORE = timedelta(days=1)
+PUSH_LIFETIME = timedelta(days=14)
+
+
+def subscribe_ups() -> dict[str, int]:
+    """Cron: subscribe new UPS parcels to Track Alert and renew subscriptions about to lapse."""
+    import json
+
+    from connectors.carriers import push as push_mod
+    from connectors.carriers import ups_track_alert
+    from connectors.carriers.karrio_client import ups_token
+
+    rt = runtime.current()
+    now = runtime.utcnow()
+    if not rt.settings.secret_key or not rt.settings.base_url.startswith("https://"):
+        return {"skipped": 1}  # UPS pushes only to a public https address
+    counts = {"subscribed": 0, "invalid": 0, "failed": 0}
+    with rt.uow() as uow:
+        accounts = [
+            (a.id, a.shop_id, a.credentials_ciphertext)
+            for a in uow.session.scalars(
+                select(CarrierAccount).where(CarrierAccount.provider == "karrio", CarrierAccount.carrier.in_(["ups", "*"]))
+            )
+        ]
+    for account_id, shop_id, ciphertext in accounts:
+        credentials = json.loads(rt.cipher.decrypt(ciphertext)) if ciphertext else {}
+        credentials = credentials.get("ups", credentials) if "client_id" not in credentials else credentials
+        if "client_id" not in credentials:
+            continue
+        with rt.uow() as uow:
+            numbers = list(uow.session.scalars(
+                select(Shipment.tracking_number).where(
+                    Shipment.shop_id == shop_id, Shipment.carrier == "ups", Shipment.superseded.is_(False),
+                    Shipment.status.not_in([str(s) for s in FINAL_STATUSES]), Shipment.tracking_number.like("1Z%"),
+                    (Shipment.push_until.is_(None)) | (Shipment.push_until < now + PUSH_RENEW_BEFORE),
+                ).limit(1000)
+            ))
+        for start in range(0, len(numbers), ups_track_alert.MAX_NUMBERS):
+            batch = numbers[start:start + ups_track_alert.MAX_NUMBERS]
+            try:
+                token = ups_token({k: credentials[k] for k in ("client_id", "client_secret") if k in credentials}, rt.redis)
+                valid, invalid = ups_track_alert.subscribe(
+                    batch, token, f"{rt.settings.base_url}/webhooks/carriers/ups?account={account_id}",
+                    push_mod.ups_credential(rt.settings.secret_key, account_id), http=rt.http,
+                )
+            except (Transient, RateLimited, Unauthorized, Permanent) as exc:
+                log.warning("UPS Track Alert subscription for account %s failed: %s", account_id, exc)
+                counts["failed"] += len(batch)
+                break
+            with rt.uow() as uow:
+                for shipment in uow.session.scalars(
+                    select(Shipment).where(Shipment.shop_id == shop_id, Shipment.tracking_number.in_(valid))
+                ):
+                    shipment.push_until = now + PUSH_LIFETIME
+                uow.commit()
+            counts["subscribed"] += len(valid)
+            counts["invalid"] += len(invalid)
+    return counts

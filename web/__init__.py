@@ -31,9 +31,10 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.config.setdefault("SESSION_COOKIE_SECURE", runtime.settings.base_url.startswith("https://"))
 
     from web import admin, api, health, install
-    from webhooks import shopify
+    from webhooks import carriers, shopify
 
     app.register_blueprint(shopify.bp)
+    app.register_blueprint(carriers.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(install.bp)
     app.register_blueprint(admin.bp)

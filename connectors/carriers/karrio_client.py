@@ -200,3 +200,20 @@ class KarrioProvider:
     def raw(self) -> list[Exchange]:
         """The exchanges of the last call in this process (for `forewarn track` and poll records)."""
         return list(_captured)
+
+
+def ups_token(credentials: Mapping[str, Any], redis: Any, base_url: str | None = None) -> str:
+    """A UPS OAuth token from karrio's token flow, shared through Redis (for the Track Alert subscriptions,
+    which karrio does not implement)."""
+    settings = settings_class("ups", base_url)(**credentials)
+    gateway = karrio.gateway["ups"].create(settings, cache=lib.Cache(cache=RedisTokenCache(redis)), tracer=lib.Tracer())
+    with _capture_lock:
+        _captured.clear()
+        try:
+            token = gateway.proxy.get_token()
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            raise Transient(f"UPS did not answer the token request: {exc}") from None
+        except Exception as exc:
+            classify(list(_captured) or [Exchange("/security/v1/oauth/token", 401, str(exc), {})])
+            raise Transient(f"UPS token request failed: {exc}") from None
+    return token["access_token"] if isinstance(token, dict) else str(token)

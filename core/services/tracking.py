@@ -62,12 +62,12 @@ def record_tracking(event: events.TrackingObserved, uow: UnitOfWork, now: dateti
         log.warning("shipment %s: unmapped %s codes %s", shipment.id, snapshot.carrier, ", ".join(snapshot.unknown_codes))
 
     shipment.apply_tracking(snapshot, now)
+    if event.via == "push":  # the carrier pushes this parcel's news: polling becomes a safety net
+        shipment.push_until = max(shipment.push_until or now, now + timedelta(days=14))
     if scheduling.expired(shipment, now):
         shipment.expire(now)
     else:
         shipment.next_check_at = scheduling.next_check_at(shipment, now)
-    if event.via == "push":
-        shipment.push_until = max(shipment.push_until or now, now + timedelta(days=14))
     if (shipment.status, shipment.substatus) != before:
         uow.collect(
             events.ShipmentStatusChanged(
