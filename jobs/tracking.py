@@ -134,7 +134,20 @@ def poll_shipment(shipment_id: int) -> str:
         return failed(outcome, str(exc), provider_name, None, started)
     rt.bus.handle([TrackingObserved(shipment_id, snapshot, provider_name)])
     _record(shipment_id, carrier, provider_name, "ok", snapshot.status, started, None)
+    count_unknown(rt.redis, carrier, snapshot.unknown_codes)
     return str(snapshot.status)
+
+
+UNKNOWN_CODES_KEY = "forewarn:tracking:unknown_codes"
+
+
+def count_unknown(redis, carrier: str, codes) -> None:  # type: ignore[no-untyped-def]
+    """Raw codes no table knew, counted per carrier and code, so the tables can be completed by frequency."""
+    if codes:
+        with redis.pipeline() as pipe:
+            for code in codes:
+                pipe.hincrby(UNKNOWN_CODES_KEY, f"{carrier}:{code}", 1)
+            pipe.execute()
 
 
 def _record(shipment_id: int, carrier: str, provider: str, outcome: str, status: str | None,

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from core.domain.model import Shop
 from core.services.views import order_view
@@ -113,3 +113,64 @@ def list_compliance_requests() -> ResponseReturnValue:
             }
             for r in uow.repo.compliance_requests(g.shop_session.shop)
         ])
+
+
+class CarrierAccountSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    carrier = fields.String(required=True)  # a carrier code, or "*" for every carrier without its own account
+    provider = fields.String(required=True, validate=validate.OneOf(["karrio", "easypost"]))
+    credentials = fields.Dict(keys=fields.String(), values=fields.Raw(), required=True)
+
+
+def account_view(account: Any) -> dict[str, Any]:
+    """Never the credentials themselves: only that there are some."""
+    return {"id": account.id, "carrier": account.carrier, "provider": account.provider,
+            "has_credentials": bool(account.credentials_ciphertext), "created_at": account.created_at.isoformat()}
+
+
+@bp.get("/carrier-accounts")
+def list_carrier_accounts() -> ResponseReturnValue:
+    from sqlalchemy import select
+
+    from core.domain.model import CarrierAccount
+
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        accounts = uow.session.scalars(select(CarrierAccount).where(CarrierAccount.shop_id == shop.id).order_by(CarrierAccount.carrier))
+        return jsonify(accounts=[account_view(a) for a in accounts])
+
+
+@bp.put("/carrier-accounts")
+def put_carrier_account() -> ResponseReturnValue:
+    """Add or replace the shop's account for one carrier; the credentials are stored encrypted."""
+    import json as _json
+
+    from sqlalchemy import select
+
+    from core.domain.model import CarrierAccount
+    from jobs.runtime import utcnow
+
+    rt = current_app.extensions["forewarn"]
+    try:
+        data = CarrierAccountSchema().load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        return jsonify(error="invalid carrier account", fields=exc.messages), 400
+    with rt.uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        account = uow.session.scalars(
+            select(CarrierAccount).where(CarrierAccount.shop_id == shop.id, CarrierAccount.carrier == data["carrier"])
+        ).one_or_none()
+        if account is None:
+            account = CarrierAccount(shop_id=shop.id, carrier=data["carrier"], provider=data["provider"],
+                                     credentials_ciphertext=None, created_at=utcnow())
+            uow.repo.add(account)
+        account.provider = data["provider"]
+        account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(data["credentials"]))
+        uow.commit()
+        return jsonify(account_view(account))

@@ -40,3 +40,24 @@ def test_replay_of_an_unusable_body_says_why(tmp_path, capsys) -> None:
 def test_replay_of_an_unknown_platform_fails_clearly() -> None:
     with pytest.raises(SystemExit, match="unknown platform"):
         main(["replay", "magento", str(FIXTURES / "shopify/orders_create.json")])
+
+
+def test_track_reads_a_saved_raw_response_and_shows_the_codes_behind_it(capsys) -> None:
+    path = str(FIXTURES / "carriers/canadapost_docsample_delivered.xml")
+    assert main(["track", "canadapost", "7023210039414604", "--raw", path]) == 0
+    out = capsys.readouterr().out
+    assert "canadapost 7023210039414604: delivered" in out
+    assert "0174 → out_for_delivery" in out and "0173 → exception/address_issue" in out
+
+
+def test_track_json_and_a_not_found_body(capsys) -> None:
+    assert main(["track", "usps", "--raw", str(FIXTURES / "carriers/usps_delivered_parcel_locker.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "delivered"
+    assert main(["track", "dhl", "8264715546", "--raw", str(FIXTURES / "carriers/dhl_universal_not_found_404.json")]) == 1
+    assert "NotFound" in capsys.readouterr().err
+
+
+def test_track_without_credentials_says_what_is_needed(monkeypatch) -> None:
+    monkeypatch.delenv("FOREWARN_CARRIER_CREDENTIALS", raising=False)
+    with pytest.raises(SystemExit, match="carrier credentials are needed"):
+        main(["track", "dhl", "1234567890"])

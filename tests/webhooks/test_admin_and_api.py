@@ -114,3 +114,20 @@ def test_the_demo_page_uses_a_signed_demo_session(sqlite_url: str) -> None:
     assert shop["domain"] == "forewarn-demo.myshopify.com"
     forged = token[:-3] + "abc"
     assert client.get("/api/v1/shop", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_a_merchant_sets_carrier_accounts_whose_credentials_are_stored_encrypted(client, rt: Runtime) -> None:
+    install_shop(rt)
+    body = {"carrier": "dhl", "provider": "karrio", "credentials": {"consumer_key": "dhl-secret-key", "consumer_secret": "-"}}
+    created = client.put("/api/v1/carrier-accounts", headers=bearer(), json=body).get_json()
+    assert created["has_credentials"] and "credentials" not in created
+    listed = client.get("/api/v1/carrier-accounts", headers=bearer()).get_json()["accounts"]
+    assert [(a["carrier"], a["provider"]) for a in listed] == [("dhl", "karrio")]
+    with rt.engine.connect() as conn:
+        from sqlalchemy import text
+
+        [(ciphertext,)] = conn.execute(text("SELECT credentials_ciphertext FROM carrier_accounts")).all()
+    assert "dhl-secret-key" not in ciphertext and json.loads(rt.cipher.decrypt(ciphertext))["consumer_key"] == "dhl-secret-key"
+    bad = client.put("/api/v1/carrier-accounts", headers=bearer(), json={"carrier": "dhl", "provider": "simulator", "credentials": {}})
+    assert bad.status_code == 400  # the simulator is never a merchant's choice
+    assert client.get("/api/v1/carrier-accounts", headers=bearer(OTHER)).status_code == 404
