@@ -73,16 +73,87 @@ def poll_due() -> dict[str, int]:
             chosen.extend(take)
         for shipment in chosen:
             shipment.next_check_at = now + LEASE
-        ids = [(s.id, s.carrier or "") for s in chosen]
+        batches: dict[tuple[int, str], list[int]] = defaultdict(list)
+        singles: list[tuple[int, str]] = []
+        for s in chosen:
+            account = uow.repo.carrier_account(s.shop_id, s.carrier or "")
+            if account is not None and account.provider == "karrio" and (s.carrier or "") in BATCH_SIZE:
+                batches[(s.shop_id, s.carrier or "")].append(s.id)
+            else:
+                singles.append((s.id, s.carrier or ""))
         uow.commit()
-    for shipment_id, carrier in ids:
+    minute = int(now.timestamp() // 60)
+    for shipment_id, carrier in singles:
         queues.enqueue(
             rt.redis, queues.TRACKING, "jobs.tracking.poll_shipment", shipment_id,
-            job_id=queues.job_id("poll", shipment_id, int(now.timestamp() // 60)),
-            description=f"poll shipment {shipment_id}",
+            job_id=queues.job_id("poll", shipment_id, minute), description=f"poll shipment {shipment_id}",
         )
         enqueued[carrier] += 1
+    for (shop_id, carrier), ids in batches.items():
+        size = BATCH_SIZE[carrier]
+        for start in range(0, len(ids), size):
+            chunk = ids[start:start + size]
+            queues.enqueue(
+                rt.redis, queues.TRACKING, "jobs.tracking.poll_batch", chunk,
+                job_id=queues.job_id("pollbatch", *chunk, minute), description=f"poll {len(chunk)} {carrier} parcels",
+            )
+            enqueued[carrier] += len(chunk)
     return dict(enqueued)
+
+
+#: Carriers whose tracking API takes several numbers in one request (FedEx: 30) — one call, one quota unit.
+BATCH_SIZE = {"fedex": 30}
+
+
+def poll_batch(shipment_ids: list[int]) -> dict[str, int]:
+    """One multi-number request for parcels of one shop and carrier; each parcel gets its own outcome."""
+    from connectors.carriers.karrio_client import KarrioProvider
+
+    rt = runtime.current()
+    with rt.uow() as uow:
+        shipments = [s for s in (uow.repo.shipment_by_id(i) for i in shipment_ids) if s and not s.is_final and s.tracking_number]
+        if not shipments:
+            return {}
+        carrier = shipments[0].carrier or ""
+        account = uow.repo.carrier_account(shipments[0].shop_id, carrier)
+        numbers = {s.tracking_number: s.id for s in shipments}
+        ciphertext = account.credentials_ciphertext if account else None
+        account_id = account.id if account else None
+    if account_id is None:
+        return {"no_account": sum(poll_shipment(i) == "no_account" for i in numbers.values())}
+    wait = Quota(rt.redis).acquire(f"acct{account_id}", carrier, runtime.utcnow())
+    outcomes: dict[str, int] = defaultdict(int)
+    started = time.monotonic()
+    if wait is not None:
+        for shipment_id in numbers.values():
+            rt.bus.handle([TrackingFailed(shipment_id, "karrio", "quota", f"{carrier} quota reached", wait)])
+            _record(shipment_id, carrier, "karrio", "quota", None, None, f"{carrier} quota reached")
+        return {"quota": len(numbers)}
+    try:
+        import json
+
+        credentials = json.loads(rt.cipher.decrypt(ciphertext)) if ciphertext else {}
+        per_carrier = credentials if "fedex" in credentials else {carrier: credentials}
+        results = KarrioProvider(per_carrier, rt.redis).track_many(carrier, list(numbers))
+    except (Transient, Unauthorized, RateLimited, NotFound, Permanent) as exc:
+        results = {number: exc for number in numbers}
+    events = []
+    for number, result in results.items():
+        shipment_id = numbers[number]
+        if isinstance(result, Exception):
+            outcome = {NotFound: "not_found", Unauthorized: "unauthorized", RateLimited: "rate_limited"}.get(type(result), "transient")
+            retry = result.retry_after if isinstance(result, RateLimited) else None
+            events.append(TrackingFailed(shipment_id, "karrio", outcome, str(result), retry))
+            _record(shipment_id, carrier, "karrio", outcome, None, started, str(result))
+        else:
+            events.append(TrackingObserved(shipment_id, result, "karrio"))
+            _record(shipment_id, carrier, "karrio", "ok", result.status, started, None)
+            count_unknown(rt.redis, carrier, result.unknown_codes)
+            outcome = "ok"
+        outcomes[outcome] += 1
+    for event in events:  # each parcel in its own transaction: one parcel's problem does not undo another's news
+        rt.bus.handle([event])
+    return dict(outcomes)
 
 
 def poll_shipment(shipment_id: int) -> str:

@@ -73,7 +73,11 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
             raise Unauthorized(f"FedEx refused the credentials ({code})")
         raise Transient(f"FedEx error {code}: {error.get('message')}")
     complete = ((body.get("output") or {}).get("completeTrackResults")) or []
-    entry = next((c for c in complete if c.get("trackingNumber") == tracking_number), complete[0] if complete else None)
+    entry = next((c for c in complete if c.get("trackingNumber") == tracking_number), None)
+    if entry is None and len(complete) == 1:
+        entry = complete[0]
+    if entry is None and complete:
+        raise NotFound(f"FedEx answered about other numbers, not {tracking_number}")
     results = (entry or {}).get("trackResults") or []
     if not results:
         raise Transient("FedEx answered without a track result")

@@ -197,6 +197,37 @@ class KarrioProvider:
                 raise NotFound(f"{carrier} has no record of {tracking_number}") from None
         return snapshot(carrier, exchange.body, tracking_number)
 
+    def track_many(self, carrier: str, numbers: list[str]) -> dict[str, TrackingSnapshot | Exception]:
+        """Several numbers in one request where the carrier takes them (FedEx: up to 30); one per call
+        elsewhere. Each number gets its snapshot or its typed error."""
+        if carrier != "fedex" or len(numbers) == 1:
+            out: dict[str, TrackingSnapshot | Exception] = {}
+            for number in numbers:
+                try:
+                    out[number] = self.track(carrier, number)
+                except (NotFound, Unauthorized, RateLimited, Transient, ValueError) as exc:
+                    out[number] = exc
+            return out
+        settings = settings_class("fedex", self.base_urls.get("fedex"))(**(self.credentials.get("fedex") or {}))
+        with _capture_lock:
+            _captured.clear()
+            gateway = karrio.gateway["fedex"].create(settings, cache=self.cache, tracer=lib.Tracer())
+            try:
+                gateway.proxy.get_tracking(gateway.mapper.create_tracking_request(TrackingRequest(tracking_numbers=numbers)))
+            except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+                raise Transient(f"fedex did not answer: {exc}") from None
+            except Exception as exc:
+                classify(list(_captured))
+                raise Transient(f"fedex request failed: {exc}") from None
+            exchange = classify(list(_captured))
+        results: dict[str, TrackingSnapshot | Exception] = {}
+        for number in numbers:
+            try:
+                results[number] = snapshot("fedex", exchange.body, number)
+            except (NotFound, Unauthorized, RateLimited, Transient, ValueError) as exc:
+                results[number] = exc
+        return results
+
     def raw(self) -> list[Exchange]:
         """The exchanges of the last call in this process (for `forewarn track` and poll records)."""
         return list(_captured)

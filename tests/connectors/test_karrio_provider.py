@@ -112,3 +112,13 @@ def test_a_carrier_that_refuses_connections_is_transient() -> None:
 def test_a_carrier_without_credentials_is_unauthorized() -> None:
     with pytest.raises(Unauthorized):
         KarrioProvider({}, fakeredis.FakeRedis()).track("ups", "1Z1442YY7229014688")
+
+
+def test_fedex_takes_several_numbers_in_one_request() -> None:
+    with carrier_server() as (base, routes):
+        tokens(routes)
+        routes.on("POST", "/track/v1/trackingnumbers", Reply(body=body("fedex_picked_up_and_not_found.json")))
+        results = provider(base).track_many("fedex", ["123456789012", "39936862321"])
+        assert [c for c in routes.calls if c[1] == "/track/v1/trackingnumbers"] == [("POST", "/track/v1/trackingnumbers")]
+    assert results["123456789012"].status == "in_transit"
+    assert isinstance(results["39936862321"], NotFound)

@@ -222,3 +222,34 @@ def test_the_quota_picks_the_parcels_closest_to_a_decision_first(tclient, trt, c
     assert job.args == (urgent,)
     found, _, _ = shipment(trt, calm)
     assert found.next_check_at <= clock.now()  # still due: it goes first in the next window
+
+
+def test_fedex_parcels_due_together_go_in_one_request(tclient, trt, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from connectors.carriers import karrio_client
+    from tests.carrier_server import Reply, carrier_server
+    from tests.support import FIXTURES
+
+    shop_id = install_shop(trt)
+    with trt.uow() as uow:
+        uow.repo.add(CarrierAccount(shop_id=shop_id, carrier="fedex", provider="karrio", created_at=START,
+                                    credentials_ciphertext=trt.cipher.encrypt(json.dumps({"track_api_key": "k", "track_secret_key": "s"}))))
+        uow.commit()
+    found = ship(tclient, trt, "123456789012", "FedEx")
+    missing = ship(tclient, trt, "39936862321", "FedEx")
+    clock.advance(datetime(2018, 2, 3, tzinfo=timezone.utc) - clock.now())  # the sample's scan is from 2018
+    with trt.uow() as uow:
+        for s in uow.repo.shipments():
+            s.next_check_at = clock.now()
+        uow.commit()
+    with carrier_server() as (base, routes):
+        routes.on("POST", "/oauth/token", Reply(body=json.dumps({"access_token": "fx", "token_type": "bearer", "expires_in": 3599})))
+        routes.on("POST", "/track/v1/trackingnumbers", Reply(body=(FIXTURES / "carriers/fedex_picked_up_and_not_found.json").read_text()))
+        original = karrio_client.settings_class
+        monkeypatch.setattr(karrio_client, "settings_class", lambda gateway, url: original(gateway, url or base))
+        assert tracking.poll_due() == {"fedex": 2}
+        run_jobs(trt.redis)
+        assert [c for c in routes.calls if c[1].startswith("/track")] == [("POST", "/track/v1/trackingnumbers")]
+    assert shipment(trt, found)[0].status == "in_transit"
+    assert shipment(trt, missing)[2] == [("not_found", "karrio")]
