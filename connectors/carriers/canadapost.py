@@ -6,10 +6,10 @@ must not hide it). Local times carry a zone abbreviation and are converted to UT
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date
 from xml.etree import ElementTree
 
-from connectors.carriers.common import at_zone, end_of_day, joined, unknown
+from connectors.carriers.common import at_zone, end_of_day, joined, newest_first, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, Transient, Unauthorized
@@ -108,7 +108,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         events.append(ScanEvent(occurred, status, substatus, raw_code, description,
                                 joined(_text(f.get("event-site")), _text(f.get("event-province")))))
         signed_by = signed_by or _text(f.get("signatory-name")) or None
-    events.sort(key=lambda e: e.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    events = newest_first(events)
     delivered = next((e for e in events if e.status == S.DELIVERED), None)
     if delivered is not None:
         status, substatus = S.DELIVERED, None
@@ -131,5 +131,5 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         signed_by=signed_by,
         running_late=bool(_text(fields.get("changed-expected-date"))) or substatus == Substatus.DELAYED,
         service=_text(fields.get("service-name")) or None,
-        unknown_codes=tuple(e.code for e in events if e.status == S.UNKNOWN and e.code and e.code.lstrip("0") not in INFORMATIONAL),
+        unknown_codes=unknown_codes(events, INFORMATIONAL),
     )

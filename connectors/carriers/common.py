@@ -60,6 +60,19 @@ def overall(events: Sequence[ScanEvent], delivered_codes: Iterable[str] = ()) ->
     return (ShipmentStatus.UNKNOWN, None) if events else (ShipmentStatus.NOT_FOUND, None)
 
 
+_EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
+
+
+def newest_first(events: Iterable[ScanEvent]) -> list[ScanEvent]:
+    return sorted(events, key=lambda e: e.occurred_at or _EARLIEST, reverse=True)
+
+
+def unknown_codes(events: Iterable[ScanEvent], informational: Iterable[str] = ()) -> tuple[str, ...]:
+    """Raw codes no table knew (events that only describe, such as a signature image, excepted)."""
+    skip = set(informational)
+    return tuple(e.code for e in events if e.status == ShipmentStatus.UNKNOWN and e.code and e.code.lstrip("0") not in skip)
+
+
 def joined(*parts: str | None) -> str | None:
     text = ", ".join(p.strip() for p in parts if p and p.strip())
     return text or None

@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from connectors.carriers.common import joined, overall, parse_iso, unknown
+from connectors.carriers.common import joined, newest_first, overall, parse_iso, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, RateLimited, Transient, Unauthorized
@@ -87,8 +87,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
     shipment = next((s for s in shipments if str(s.get("id")) == tracking_number), shipments[0] if shipments else None)
     if shipment is None:
         raise NotFound(f"DHL has no record of {tracking_number}")
-    events = sorted((_event(e) for e in shipment.get("events") or []),
-                    key=lambda e: e.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    events = newest_first(_event(e) for e in shipment.get("events") or [])
     current = _event(shipment["status"]) if shipment.get("status") else None
     status, substatus = (current.status, current.substatus) if current else overall(events)
     if current and not any(e.code == current.code and e.occurred_at == current.occurred_at for e in events):
@@ -106,5 +105,5 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         signed_by=signed,
         running_late=substatus == Substatus.DELAYED,
         service=shipment.get("service"),
-        unknown_codes=tuple(e.code for e in events if e.status == S.UNKNOWN and e.code),
+        unknown_codes=unknown_codes(events),
     )

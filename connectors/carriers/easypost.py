@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.carriers.common import joined, parse_iso, unknown
+from connectors.carriers.common import joined, newest_first, parse_iso, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.ports import ScanEvent, TrackingSnapshot
@@ -59,7 +59,7 @@ def snapshot(tracker: dict[str, Any], carrier: str) -> TrackingSnapshot:
             parse_iso(detail.get("datetime")), status, substatus, detail.get("status_detail") or detail.get("status"),
             detail.get("message") or detail.get("description") or "", joined(where.get("city"), where.get("state"), where.get("country")),
         ))
-    events.sort(key=lambda e: e.occurred_at.timestamp() if e.occurred_at else 0, reverse=True)
+    events = newest_first(events)
     status, substatus = status_of(tracker.get("status"), tracker.get("status_detail"), carrier)
     delivered = next((e.occurred_at for e in events if e.status == S.DELIVERED), None) if status == S.DELIVERED else None
     return TrackingSnapshot(
@@ -73,5 +73,5 @@ def snapshot(tracker: dict[str, Any], carrier: str) -> TrackingSnapshot:
         signed_by=tracker.get("signed_by"),
         running_late=substatus == Substatus.DELAYED,
         service=((tracker.get("carrier_detail") or {}).get("service")) if tracker.get("carrier_detail") else None,
-        unknown_codes=tuple(e.code for e in events if e.status == S.UNKNOWN and e.code),
+        unknown_codes=unknown_codes(events),
     )

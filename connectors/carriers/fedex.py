@@ -7,7 +7,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from connectors.carriers.common import joined, overall, parse_iso, unknown
+from connectors.carriers.common import joined, newest_first, overall, parse_iso, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, Transient, Unauthorized
@@ -88,8 +88,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
     # A recycled number can return several shipments: the one with the newest scan is ours.
     result = max(found, key=lambda r: max((parse_iso(s.get("date")) or datetime.min.replace(tzinfo=timezone.utc))
                                           for s in (r.get("scanEvents") or [{}])))
-    events = sorted((_event(s) for s in result.get("scanEvents") or []),
-                    key=lambda e: e.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    events = newest_first(_event(s) for s in result.get("scanEvents") or [])
     status, substatus = overall(events)
     latest = result.get("latestStatusDetail") or {}
     delay = ((latest.get("delayDetail") or {}).get("status") or "").upper()
@@ -110,5 +109,5 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         signed_by=((result.get("deliveryDetails") or {}).get("receivedByName")) or None,
         running_late=running_late,
         service=((result.get("serviceDetail") or {}).get("description")) or None,
-        unknown_codes=tuple(e.code for e in events if e.status == S.UNKNOWN and e.code),
+        unknown_codes=unknown_codes(events),
     )

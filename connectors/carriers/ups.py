@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from connectors.carriers.common import end_of_day, joined, overall, unknown
+from connectors.carriers.common import end_of_day, joined, newest_first, overall, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, Permanent, Transient, Unauthorized
@@ -139,7 +139,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
 
 
 def snapshot(number: str, activities: list[dict[str, Any]], package: dict[str, Any], shipment: dict[str, Any]) -> TrackingSnapshot:
-    events = sorted((event(a) for a in activities), key=lambda e: e.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    events = newest_first(event(a) for a in activities)
     status, substatus = overall(events)
     dates = {d.get("type"): _ymd(d.get("date")) for d in package.get("deliveryDate") or []}
     scheduled = _ymd(shipment.get("scheduledDeliveryDate")) if isinstance(shipment, dict) else None
@@ -159,6 +159,6 @@ def snapshot(number: str, activities: list[dict[str, Any]], package: dict[str, A
         signed_by=signed,
         running_late="RDD" in dates or substatus == Substatus.DELAYED,
         service=((package.get("service") or {}).get("description")) if isinstance(package.get("service"), dict) else None,
-        unknown_codes=tuple(e.code for e in events if e.status == S.UNKNOWN and e.code),
+        unknown_codes=unknown_codes(events),
     )
 

@@ -4,10 +4,10 @@ and return-to-sender all under "in transit". Times come from `GMTTimestamp`."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import date
 from typing import Any
 
-from connectors.carriers.common import end_of_day, joined, overall, parse_iso, unknown
+from connectors.carriers.common import end_of_day, joined, newest_first, overall, parse_iso, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, RateLimited, Transient, Unauthorized
@@ -75,8 +75,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         raise Transient(f"USPS error: {error.get('message')}")
     if "trackingEvents" not in body and "statusCategory" not in body:
         raise Transient("USPS answered without tracking")
-    events = sorted((_event(e) for e in body.get("trackingEvents") or []),
-                    key=lambda e: e.occurred_at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
+    events = newest_first(_event(e) for e in body.get("trackingEvents") or [])
     status, substatus = overall(events)
     if not events:
         status, substatus = event_status(body.get("status") or body.get("statusCategory") or "", None)
@@ -97,5 +96,5 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         delivered_at=next((e.occurred_at for e in events if e.status == S.DELIVERED), None) if status == S.DELIVERED else None,
         running_late=substatus == Substatus.DELAYED,
         service=(body.get("mailClass") or "").split("<")[0] or None,
-        unknown_codes=tuple(e.code for e in events if e.status == S.UNKNOWN and e.code),
+        unknown_codes=unknown_codes(events),
     )
