@@ -11,17 +11,20 @@ from datetime import datetime
 
 from redis import Redis
 
-#: (window seconds, calls allowed) per carrier.
+#: (window seconds, calls allowed) per carrier API (one DHL key serves every DHL carrier code).
 LIMITS: dict[str, tuple[tuple[int, int], ...]] = {
     "dhl": ((86400, 250), (1, 1)),
-    "dhl_express": ((86400, 250), (1, 1)),
-    "dhl_paket": ((86400, 250), (1, 1)),
-    "dhl_ecommerce": ((86400, 250), (1, 1)),
     "usps": ((3600, 60),),
     "fedex": ((10, 1400),),
     "ups": ((1, 10),),
     "canadapost": ((1, 10),),
 }
+#: Carrier codes that share one API and so one quota.
+API_OF = {"dhl_express": "dhl", "dhl_paket": "dhl", "dhl_ecommerce": "dhl"}
+
+
+def api(carrier: str) -> str:
+    return API_OF.get(carrier, carrier)
 
 
 class Quota:
@@ -32,6 +35,7 @@ class Quota:
     def _keys(self, account: str, carrier: str, now: datetime) -> list[tuple[str, int, int, float]]:
         ts = now.timestamp()
         out = []
+        carrier = api(carrier)
         for window, limit in self.limits.get(carrier, ()):
             bucket = int(ts // window)
             reset_in = (bucket + 1) * window - ts
@@ -65,3 +69,8 @@ class Quota:
             return None
         values = self.redis.mget([k for k, *_ in keys])
         return min(limit - int(v or 0) for (_, _, limit, _), v in zip(keys, values))
+
+    def reset_in(self, account: str, carrier: str, now: datetime) -> float:
+        """Seconds until the tightest quota window starts afresh."""
+        keys = [k for k in self._keys(account, carrier, now) if k[1] >= 60]
+        return max((reset for *_, reset in keys), default=60.0)

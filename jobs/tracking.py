@@ -65,9 +65,14 @@ def poll_due() -> dict[str, int]:
         for (shop_id, carrier), shipments in groups.items():
             shipments.sort(key=lambda s: scheduling.priority(s, now))
             account = uow.repo.carrier_account(shop_id, carrier)
-            budget = quota.remaining(_account_key(account), carrier, now) if account and account.provider != "simulator" else None
+            quota_applies = account is not None and account.provider == "karrio"
+            budget = quota.remaining(_account_key(account), carrier, now) if quota_applies else None
             take = shipments if budget is None else shipments[: max(budget, 0)]
             if budget is not None and len(shipments) > budget:
+                # The rest wait for the quota's next window (so they do not crowd out other carriers' parcels).
+                wait = timedelta(seconds=quota.reset_in(_account_key(account), carrier, now))
+                for waiting in shipments[max(budget, 0):]:
+                    waiting.next_check_at = now + wait + scheduling.jitter(waiting.tracking_number, timedelta(minutes=30))
                 log.warning("quota: %s of %s due %s parcels of shop %s wait for the next window",
                             len(shipments) - budget, len(shipments), carrier, shop_id)
             chosen.extend(take)
@@ -135,13 +140,14 @@ def poll_batch(shipment_ids: list[int]) -> dict[str, int]:
         credentials = json.loads(rt.cipher.decrypt(ciphertext)) if ciphertext else {}
         per_carrier = credentials if "fedex" in credentials else {carrier: credentials}
         results = KarrioProvider(per_carrier, rt.redis).track_many(carrier, list(numbers))
-    except (Transient, Unauthorized, RateLimited, NotFound, Permanent) as exc:
+    except Exception as exc:  # typed errors, and a broken account: every parcel of the batch is told why
         results = {number: exc for number in numbers}
     events = []
     for number, result in results.items():
         shipment_id = numbers[number]
         if isinstance(result, Exception):
-            outcome = {NotFound: "not_found", Unauthorized: "unauthorized", RateLimited: "rate_limited"}.get(type(result), "transient")
+            outcome = {NotFound: "not_found", Unauthorized: "unauthorized", RateLimited: "rate_limited",
+                       Transient: "transient"}.get(type(result), "invalid")
             retry = result.retry_after if isinstance(result, RateLimited) else None
             events.append(TrackingFailed(shipment_id, "karrio", outcome, str(result), retry))
             _record(shipment_id, carrier, "karrio", outcome, None, started, str(result))
@@ -178,7 +184,16 @@ def poll_shipment(shipment_id: int) -> str:
         return failed("no_account", f"no tracking account for {carrier}: add one in the settings", "none")
     account_id, provider_name, account_carrier, ciphertext = account_info
 
-    if provider_name != "simulator":
+    started = time.monotonic()
+    try:
+        credentials = rt.cipher.decrypt(ciphertext) if ciphertext else None
+        provider = providers.build(provider_name, account_carrier, credentials, rt.redis, rt.settings.carrier_simulator_url)
+    except Unauthorized as exc:
+        return failed("unauthorized", str(exc), provider_name)
+    except Exception as exc:  # a broken account (bad JSON, a key the carrier client does not take)
+        return failed("invalid", f"the {carrier} tracking account is not usable: {type(exc).__name__}: {exc}", provider_name)
+
+    if provider_name == "karrio":
         for _ in range(5):
             wait = Quota(rt.redis).acquire(f"acct{account_id}", carrier, runtime.utcnow())
             if wait is None:
@@ -191,8 +206,6 @@ def poll_shipment(shipment_id: int) -> str:
 
     started = time.monotonic()
     try:
-        credentials = rt.cipher.decrypt(ciphertext) if ciphertext else None
-        provider = providers.build(provider_name, account_carrier, credentials, rt.redis, rt.settings.carrier_simulator_url)
         snapshot = provider.track(carrier, number)
     except NotFound as exc:
         return failed("not_found", str(exc), provider_name, None, started)
@@ -200,9 +213,10 @@ def poll_shipment(shipment_id: int) -> str:
         return failed("unauthorized", str(exc), provider_name, None, started)
     except RateLimited as exc:
         return failed("rate_limited", str(exc), provider_name, exc.retry_after, started)
-    except (Transient, Permanent, ValueError) as exc:
-        outcome = "transient" if isinstance(exc, Transient) else "invalid"
-        return failed(outcome, str(exc), provider_name, None, started)
+    except Transient as exc:
+        return failed("transient", str(exc), provider_name, None, started)
+    except Exception as exc:  # Permanent, a bad number, a client that broke on this answer: recorded, not retried
+        return failed("invalid", f"{type(exc).__name__}: {exc}", provider_name, None, started)
     rt.bus.handle([TrackingObserved(shipment_id, snapshot, provider_name)])
     _record(shipment_id, carrier, provider_name, "ok", snapshot.status, started, None)
     count_unknown(rt.redis, carrier, snapshot.unknown_codes)
@@ -303,7 +317,7 @@ def subscribe_ups() -> dict[str, int]:
                 select(Shipment.tracking_number).where(
                     Shipment.shop_id == shop_id, Shipment.carrier == "ups", Shipment.superseded.is_(False),
                     Shipment.status.not_in([str(s) for s in FINAL_STATUSES]), Shipment.tracking_number.like("1Z%"),
-                    (Shipment.push_until.is_(None)) | (Shipment.push_until < now + PUSH_RENEW_BEFORE),
+                    (Shipment.push_subscribed_until.is_(None)) | (Shipment.push_subscribed_until < now + PUSH_RENEW_BEFORE),
                 ).limit(1000)
             ))
         for start in range(0, len(numbers), ups_track_alert.MAX_NUMBERS):
@@ -322,7 +336,9 @@ def subscribe_ups() -> dict[str, int]:
                 for shipment in uow.session.scalars(
                     select(Shipment).where(Shipment.shop_id == shop_id, Shipment.tracking_number.in_(valid))
                 ):
-                    shipment.push_until = now + PUSH_LIFETIME
+                    shipment.push_subscribed_until = now + PUSH_LIFETIME
+                    if shipment.push_until is not None:  # pushes are flowing: keep polling at the safety net
+                        shipment.push_until = shipment.push_subscribed_until
                 uow.commit()
             counts["subscribed"] += len(valid)
             counts["invalid"] += len(invalid)

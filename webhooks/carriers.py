@@ -30,6 +30,8 @@ def receive(carrier: str) -> ResponseReturnValue:
     if carrier not in push.CARRIERS:
         return jsonify(error=f"no push receiver for {carrier}"), 404
     account_id = request.args.get("account", type=int)
+    if account_id is not None and not 0 < account_id < 2**63:
+        account_id = None
     with rt.uow() as uow:
         account = uow.session.get(CarrierAccount, account_id) if account_id else None
         shop = uow.repo.shop_by_id(account.shop_id) if account else None

@@ -60,10 +60,10 @@ def event_status(code: str, description: str) -> tuple[str, str | None]:
         return S.EXCEPTION, Substatus.DELAYED
     if code in HELD:
         return S.EXCEPTION, (Substatus.CUSTOMS_HOLD if "customs" in text else None)
+    if "return to sender" in text or "returned to sender" in text or "being returned" in text:
+        return S.RETURNING, None
     if code in PICKED_UP or "processed" in text or "in transit" in text or "arrived" in text or "departed" in text:
         return S.IN_TRANSIT, None
-    if "return to sender" in text or "returned to sender" in text:
-        return S.RETURNING, None
     if code in INFORMATIONAL or "signature" in text:
         return S.UNKNOWN, None  # says nothing about where the parcel is
     return unknown(CARRIER, code, description)
@@ -109,8 +109,12 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
                                 joined(_text(f.get("event-site")), _text(f.get("event-province")))))
         signed_by = signed_by or _text(f.get("signatory-name")) or None
     events = newest_first(events)
+    returning = any(e.status == S.RETURNING for e in events)
     delivered = next((e for e in events if e.status == S.DELIVERED), None)
-    if delivered is not None:
+    if delivered is not None and (returning or any(w in delivered.description.lower() for w in ("sender", "shipper"))):
+        # Canada Post records the hand-back to the shipper as a delivery (carriers.md §6.3).
+        status, substatus, delivered = S.RETURNED, None, None
+    elif delivered is not None:
         status, substatus = S.DELIVERED, None
     else:
         moving = next((e for e in events if e.status != S.UNKNOWN), None)

@@ -43,7 +43,9 @@ def at_zone(day: str, clock: str, zone: str | None) -> datetime | None:
 
 
 def end_of_day(day: date) -> datetime:
-    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc)
+    """A date-only estimate ends when that date ends wherever the parcel is: at the latest, 23:59:59 at
+    UTC−12 (so a parcel never looks late while its delivery day is still running locally)."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc) + timedelta(hours=12)
 
 
 def unknown(carrier: str, code: str | None, description: str) -> tuple[str, str | None]:

@@ -30,6 +30,14 @@ REFINEMENTS: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
 )
 
 
+TRANSIT_PHRASES: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
+    (("out for delivery", "with delivery courier"), S.OUT_FOR_DELIVERY, None),
+    (("ready for pick-up", "ready for pickup", "available for pick-up", "available for pickup"), S.AVAILABLE_FOR_PICKUP, None),
+    (("being returned", "returned to sender", "return to sender", "returned to shipper"), S.RETURNING, None),
+    (("shipment delayed", "is delayed", "later than planned", "delivery delayed"), S.IN_TRANSIT, Substatus.DELAYED),
+)
+
+
 def _utc(value: str | None) -> datetime | None:
     """DHL event times come with an offset or Z; a bare local time is read as UTC (DHL gives no zone)."""
     parsed = parse_iso(value)
@@ -47,15 +55,17 @@ def event_status(code: str, description: str, remark: str) -> tuple[str, str | N
         return S.PRE_TRANSIT, None
     if code == "delivered":
         return (S.RETURNED, None) if "sender" in text or "shipper" in text else (S.DELIVERED, None)
-    if code in ("transit", "failure"):
+    if code == "transit":
+        # A transit event moves the parcel: only these specific phrases change what it means.
+        for words, status, substatus in TRANSIT_PHRASES:
+            if any(w in text for w in words):
+                return status, substatus
+        return S.IN_TRANSIT, None
+    if code == "failure":
         for words, status, substatus in REFINEMENTS:
             if any(w in text for w in words):
-                if code == "transit" and status in (S.EXCEPTION,) and substatus == Substatus.DELAYED:
-                    return S.IN_TRANSIT, Substatus.DELAYED
                 return status, substatus
-        if "out for delivery" in text or "with delivery courier" in text:
-            return S.OUT_FOR_DELIVERY, None
-        return (S.IN_TRANSIT, None) if code == "transit" else (S.EXCEPTION, None)
+        return S.EXCEPTION, None
     return unknown(CARRIER, code, description)
 
 

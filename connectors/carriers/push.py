@@ -52,16 +52,18 @@ def parse(carrier: str, body: bytes) -> list[tuple[str, TrackingSnapshot | None,
         raise ValueError("push body is not a JSON object")
     if carrier == "ups":
         number = payload.get("trackingNumber")
-        if not number or "activityStatus" not in payload:
-            raise ValueError("a UPS Track Alert event needs trackingNumber and activityStatus")
+        if not isinstance(number, str) or not number or not isinstance(payload.get("activityStatus"), dict):
+            raise ValueError("a UPS Track Alert event needs a trackingNumber and an activityStatus object")
         return [(number, ups.parse(json.dumps(payload), number), payload)]
     if carrier == "easypost":
         tracker = payload.get("result") if payload.get("object") == "Event" else None
         if not isinstance(tracker, dict) or tracker.get("object") != "Tracker":
             return []  # an EasyPost event about something else: acknowledged, nothing to do
         number = tracker.get("tracking_code")
-        if not number:
+        if not isinstance(number, str) or not number:
             raise ValueError("an EasyPost tracker event without tracking_code")
+        if not isinstance(tracker.get("tracking_details", []), list):
+            raise ValueError("an EasyPost tracker whose tracking_details is not a list")
         return [(number, None, tracker)]
     raise ValueError(f"no push receiver for {carrier}")
 

@@ -53,7 +53,7 @@ def activity_status(type_: str, code: str, description: str) -> tuple[str, str |
         if "access point" in text and "picked up" not in text:
             return S.AVAILABLE_FOR_PICKUP, None
         return S.DELIVERED, None
-    if type_ == "RS":
+    if type_ in ("RS", "RT"):
         return S.RETURNING, None
     return unknown(CARRIER, f"{type_}/{code}", description)
 

@@ -227,6 +227,7 @@ shipments = Table(
     Column("last_checked_at", UTCDateTime()),
     Column("next_check_at", UTCDateTime()),
     Column("push_until", UTCDateTime()),
+    Column("push_subscribed_until", UTCDateTime()),
     Column("check_error", Text),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),

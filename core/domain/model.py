@@ -293,8 +293,10 @@ class Shipment:
     last_event_at: datetime | None = None
     last_checked_at: datetime | None = None
     next_check_at: datetime | None = None
-    #: The carrier pushes updates for this parcel (polling drops to a safety net).
+    #: Pushes have been arriving for this parcel: polling is a safety net until then.
     push_until: datetime | None = None
+    #: When this parcel's push subscription (UPS Track Alert, 14 days) lapses; renewed before that.
+    push_subscribed_until: datetime | None = None
     #: Why the last check did not give news (not found, no credentials, carrier down), for the admin.
     check_error: str | None = None
     created_at: datetime | None = None

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from core.adapters.orm import shipments
 from core.domain import events
 from core.domain.model import Shop
+from core.domain.status import FINAL_STATUSES
 from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,7 @@ def record_install(
         uow.repo.add(shop)
     shop.install(token_ciphertext, scopes, now)
     uow.repo.flush()
+    resume_tracking(uow, shop.id, now)
     uow.collect(events.ShopInstalled(shop_id=shop.id))
     log.info("shop %s installed on %s", domain, platform)
     return shop
@@ -31,6 +33,21 @@ def record_install(
 
 def authorized(event: events.ShopAuthorized, uow: UnitOfWork, now: datetime) -> None:
     record_install(uow, event.platform, event.shop_domain, event.token_ciphertext, event.scopes, now)
+
+
+def resume_tracking(uow: UnitOfWork, shop_id: int, now: datetime) -> None:
+    """A (re-)installed shop's unfinished parcels are checked again at once."""
+    uow.session.execute(
+        update(shipments)
+        .where(
+            shipments.c.shop_id == shop_id,
+            shipments.c.superseded.is_(False),
+            shipments.c.tracking_number != "",
+            shipments.c.next_check_at.is_(None),
+            shipments.c.status.not_in([str(s) for s in FINAL_STATUSES]),
+        )
+        .values(next_check_at=now)
+    )
 
 
 def stop_tracking(uow: UnitOfWork, shop_id: int) -> None:

@@ -52,13 +52,13 @@ def interval(shipment: Shipment, now: datetime) -> timedelta:
     if shipment.push_until is not None and shipment.push_until > now:
         return SAFETY_NET
     base = CADENCE.get(shipment.status, DEFAULT_CADENCE)
-    quiet_for = now - shipment.last_event_at if shipment.last_event_at else timedelta(0)
-    if quiet_for > SETTLED_AFTER and shipment.status != ShipmentStatus.OUT_FOR_DELIVERY:
-        return max(base, SETTLED)
     edd = shipment.estimated_delivery_at
     near = edd is not None and abs(edd - now) <= NEAR_EDD
     if shipment.status == ShipmentStatus.IN_TRANSIT and (near or shipment.running_late):
         return min(base, CLOSE_WATCH)
+    quiet_for = now - shipment.last_event_at if shipment.last_event_at else timedelta(0)
+    if quiet_for > SETTLED_AFTER and shipment.status != ShipmentStatus.OUT_FOR_DELIVERY:
+        return max(base, SETTLED)
     return base
 
 

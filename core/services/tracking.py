@@ -31,12 +31,23 @@ def _locked_shipment(uow: UnitOfWork, shipment_id: int) -> Shipment | None:
     return uow.session.scalars(select(Shipment).where(Shipment.id == shipment_id).with_for_update()).one_or_none()
 
 
+#: Once a parcel is here, no later answer changes its status (an expired parcel may still come back).
+SETTLED_STATUSES = {ShipmentStatus.DELIVERED, ShipmentStatus.RETURNED, ShipmentStatus.CANCELLED}
+#: Without a subscription end (EasyPost pushes until delivery), a push keeps polling at the safety net this long.
+PUSH_WINDOW = timedelta(days=14)
+
+
 def record_tracking(event: events.TrackingObserved, uow: UnitOfWork, now: datetime) -> None:
     shipment = _locked_shipment(uow, event.shipment_id)
     if shipment is None or shipment.superseded:
         return
     snapshot: TrackingSnapshot = event.snapshot  # type: ignore[assignment]
     before = (shipment.status, shipment.substatus)
+    # An older answer (a re-sent push, a poll that started before a push) adds its scans, nothing more.
+    stale = shipment.status in SETTLED_STATUSES or (
+        snapshot.last_event_at is not None and shipment.last_event_at is not None
+        and snapshot.last_event_at < shipment.last_event_at
+    )
 
     known = set(
         uow.session.execute(
@@ -61,9 +72,12 @@ def record_tracking(event: events.TrackingObserved, uow: UnitOfWork, now: dateti
     if snapshot.unknown_codes:
         log.warning("shipment %s: unmapped %s codes %s", shipment.id, snapshot.carrier, ", ".join(snapshot.unknown_codes))
 
+    if stale:
+        log.info("shipment %s: an older tracking answer only added its scans", shipment.id)
+        return
     shipment.apply_tracking(snapshot, now)
     if event.via == "push":  # the carrier pushes this parcel's news: polling becomes a safety net
-        shipment.push_until = max(shipment.push_until or now, now + timedelta(days=14))
+        shipment.push_until = shipment.push_subscribed_until or now + PUSH_WINDOW
     if scheduling.expired(shipment, now):
         shipment.expire(now)
     else:

@@ -48,6 +48,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('signed_by', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('last_event_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('push_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('push_subscribed_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('check_error', sa.Text(), nullable=True))
 
     with op.batch_alter_table('tracking_events', schema=None) as batch_op:
@@ -61,6 +62,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('shipments', schema=None) as batch_op:
         batch_op.drop_column('check_error')
+        batch_op.drop_column('push_subscribed_until')
         batch_op.drop_column('push_until')
         batch_op.drop_column('last_event_at')
         batch_op.drop_column('signed_by')

@@ -32,7 +32,8 @@ def test_ups_track_alert_push_uses_its_gmt_time() -> None:
     s = snapshot("ups", raw("ups_trackalert_webhook_in_transit.json"), "1ZABCXYZ0112346789")
     assert s.status == "in_transit"
     assert s.events[0].occurred_at == utc(2024, 4, 23, 1, 29, 1)  # local 21:29:01 the day before
-    assert s.estimated_delivery is not None and s.estimated_delivery.date().isoformat() == "2024-04-23"
+    # a date-only estimate ends when 23 April ends everywhere: 23:59:59 at UTC−12
+    assert s.estimated_delivery == utc(2024, 4, 24, 11, 59, 59)
 
 
 @pytest.mark.parametrize(
@@ -50,6 +51,7 @@ def test_ups_track_alert_push_uses_its_gmt_time() -> None:
         ("D", "2W", "Delivered to UPS Access Point. Awaiting customer pickup.", ("available_for_pickup", None)),
         ("D", "FS", "Delivered", ("delivered", None)),
         ("RS", "RS", "Returned to shipper", ("returning", None)),
+        ("RT", "RT", "Returning to shipper", ("returning", None)),
         ("Q", "??", "Something new", ("unknown", None)),
     ],
 )
@@ -153,6 +155,8 @@ def test_dhl_doc_sample_goes_by_status_code_not_its_contradicting_status_word() 
         ("transit", "Customs clearance completed", ("in_transit", None)),
         ("transit", "Shipment delayed", ("in_transit", "delayed")),
         ("transit", "Out for delivery - with delivery courier", ("out_for_delivery", None)),
+        ("transit", "Customs status updated", ("in_transit", None)),  # routine: not an exception
+        ("transit", "In transit to the parcel shop", ("in_transit", None)),
         ("delivered", "Delivered back to the sender", ("returned", None)),
     ],
 )
@@ -170,6 +174,16 @@ def test_canada_post_sample_is_delivered_despite_later_events_and_padded_codes()
     assert s.signed_by == "HETU" and s.unknown_codes == ()
     with pytest.raises(NotFound):
         snapshot("canadapost", raw("canadapost_not_found_004.xml"), "1111111111111111")
+
+
+def test_canada_post_return_to_sender_ends_returned_not_delivered() -> None:
+    xml = raw("canadapost_docsample_delivered.xml").replace(
+        "<event-description>Item processed at postal facility</event-description>",
+        "<event-description>Item being returned to sender</event-description>",
+    ).replace("<event-description>Item successfully delivered</event-description>",
+              "<event-description>Item delivered to sender</event-description>")
+    s = snapshot("canadapost", xml, "7023210039414604")
+    assert s.status == "returned" and s.delivered_at is None
 
 
 @pytest.mark.parametrize(

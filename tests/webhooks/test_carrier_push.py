@@ -157,5 +157,32 @@ def test_ups_parcels_are_subscribed_to_track_alert_for_14_days(client, rt: Runti
     assert sent["destination"]["credential"] == push.ups_credential(rt.settings.secret_key, account_id)
     assert responses.calls[0].request.headers["Authorization"] == "Bearer ups-token"
     with rt.uow() as uow:
-        assert uow.repo.shipment_by_id(shipment_id).push_until - utcnow() > timedelta(days=13)
+        subscribed = uow.repo.shipment_by_id(shipment_id)
+        assert subscribed.push_subscribed_until - utcnow() > timedelta(days=13)
+        assert subscribed.push_until is None  # polling stays as it is until pushes actually arrive
     assert tracking.subscribe_ups() == {"subscribed": 0, "invalid": 0, "failed": 0}  # renewed only near the end
+
+
+def test_an_older_push_after_a_newer_one_only_adds_its_scan(client, rt: Runtime, at) -> None:  # type: ignore[no-untyped-def]
+    at(2024, 4, 23, 18, 0)
+    account_id = account(rt, install_shop(rt), "ups", "karrio", {})
+    shipment_id = ship(client, rt, "1ZABCXYZ0112346789", "UPS")
+    headers = {"credential": push.ups_credential(rt.settings.secret_key, account_id)}
+    newer = json.loads(UPS_PUSH)
+    newer.update(activityStatus={"code": "OT", "description": "Out For Delivery Today", "descriptionCode": "021", "type": "I"},
+                 gmtActivityDate="20240423", gmtActivityTime="120000")
+    client.post(f"/webhooks/carriers/ups?account={account_id}", data=json.dumps(newer).encode(), headers=headers)
+    client.post(f"/webhooks/carriers/ups?account={account_id}", data=UPS_PUSH, headers=headers)  # re-sent, older
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        s = uow.repo.shipment_by_id(shipment_id)
+        assert s.status == "out_for_delivery"
+        assert [e.raw_code for e in uow.repo.tracking_events(shipment_id)] == ["I/OR", "I/OT"]
+
+
+def test_a_verified_push_with_the_wrong_shapes_is_400_and_an_absurd_account_401(client, rt: Runtime) -> None:
+    account_id = account(rt, install_shop(rt), "ups", "karrio", {})
+    headers = {"credential": push.ups_credential(rt.settings.secret_key, account_id)}
+    body = json.dumps({"trackingNumber": 12, "activityStatus": "D"}).encode()
+    assert client.post(f"/webhooks/carriers/ups?account={account_id}", data=body, headers=headers).status_code == 400
+    assert client.post("/webhooks/carriers/ups?account=99999999999999999999", data=UPS_PUSH, headers=headers).status_code == 401

@@ -221,7 +221,9 @@ def test_the_quota_picks_the_parcels_closest_to_a_decision_first(tclient, trt, c
     [job] = Queue(queues.TRACKING, connection=trt.redis).jobs
     assert job.args == (urgent,)
     found, _, _ = shipment(trt, calm)
-    assert found.next_check_at <= clock.now()  # still due: it goes first in the next window
+    # it waits for the quota's next window (00:00 UTC), out of the way of other carriers' parcels
+    midnight = datetime(2026, 11, 3, tzinfo=timezone.utc)
+    assert midnight <= found.next_check_at <= midnight + timedelta(minutes=30)
 
 
 def test_fedex_parcels_due_together_go_in_one_request(tclient, trt, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -253,3 +255,40 @@ def test_fedex_parcels_due_together_go_in_one_request(tclient, trt, clock, monke
         assert [c for c in routes.calls if c[1].startswith("/track")] == [("POST", "/track/v1/trackingnumbers")]
     assert shipment(trt, found)[0].status == "in_transit"
     assert shipment(trt, missing)[2] == [("not_found", "karrio")]
+
+
+def test_a_broken_account_is_recorded_as_invalid_not_retried_as_a_job(tclient, trt, clock) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    shop_id = install_shop(trt)
+    with trt.uow() as uow:  # DHL credentials under a key karrio's DHL settings do not take
+        uow.repo.add(CarrierAccount(shop_id=shop_id, carrier="dhl", provider="karrio", created_at=START,
+                                    credentials_ciphertext=trt.cipher.encrypt(json.dumps({"api_key": "x"}))))
+        uow.commit()
+    shipment_id = ship(tclient, trt, "JJD0001", "DHL")
+    poll(trt)
+    found, _, polls = shipment(trt, shipment_id)
+    assert polls == [("invalid", "karrio")]
+    assert found.check_error.startswith("invalid:") and "api_key" in found.check_error
+    assert found.next_check_at - clock.now() >= timedelta(hours=23)  # looked at again tomorrow, not in a retry storm
+
+
+def test_parcels_over_quota_do_not_crowd_out_other_carriers(tclient, trt, carrier, clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from jobs import quotas
+
+    simulator, _ = carrier
+    shop_id = install_shop(trt)
+    with trt.uow() as uow:
+        uow.repo.add(CarrierAccount(shop_id=shop_id, carrier="dhl", provider="karrio", credentials_ciphertext=None, created_at=START))
+        uow.repo.add(CarrierAccount(shop_id=shop_id, carrier="ups", provider="simulator", credentials_ciphertext=None, created_at=START))
+        uow.commit()
+    monkeypatch.setattr(quotas, "LIMITS", {"dhl": ((86400, 0),)})
+    monkeypatch.setattr(tracking, "MAX_DUE_PER_RUN", 3)
+    for i in range(3):
+        ship(tclient, trt, f"JJD000{i}", "DHL")
+    assert tracking.poll_due() == {}  # the DHL quota is spent: they wait for tomorrow
+    ups = ship(tclient, trt, "1Z999AA10123456784", "UPS")
+    assert tracking.poll_due() == {"ups": 1}
+    run_jobs(trt.redis)
+    [(outcome, provider)] = shipment(trt, ups)[2]
+    assert provider == "simulator" and outcome in ("ok", "not_found")
