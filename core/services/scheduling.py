@@ -27,11 +27,13 @@ DEFAULT_CADENCE = timedelta(hours=8)
 #: Around the estimated delivery (a day either side), or while the carrier says it is late: closer watching,
 #: since that is when attempts, delays and deliveries happen.
 CLOSE_WATCH = timedelta(hours=3)
-NEAR_EDD = timedelta(days=1)
+NEAR_EDD = timedelta(hours=16)
 #: A problem is watched closely for its first day; after that (stuck, lost, held) the decision is the rules'
 #: and the carrier's next scan will come whenever it comes.
 SETTLED_AFTER = timedelta(days=1)
 SETTLED = timedelta(hours=12)
+#: Close watching is for parcels still moving: one quiet for longer is stuck, and the rules decide that.
+STILL_MOVING = timedelta(days=2)
 #: With push updates, polling is only a safety net.
 SAFETY_NET = timedelta(hours=24)
 JITTER_FRACTION = 0.1
@@ -52,11 +54,12 @@ def interval(shipment: Shipment, now: datetime) -> timedelta:
     if shipment.push_until is not None and shipment.push_until > now:
         return SAFETY_NET
     base = CADENCE.get(shipment.status, DEFAULT_CADENCE)
+    quiet_for = now - shipment.last_event_at if shipment.last_event_at else timedelta(0)
     edd = shipment.estimated_delivery_at
     near = edd is not None and abs(edd - now) <= NEAR_EDD
-    if shipment.status == ShipmentStatus.IN_TRANSIT and (near or shipment.running_late):
+    moving = quiet_for <= STILL_MOVING
+    if shipment.status == ShipmentStatus.IN_TRANSIT and (near or shipment.running_late) and moving:
         return min(base, CLOSE_WATCH)
-    quiet_for = now - shipment.last_event_at if shipment.last_event_at else timedelta(0)
     if quiet_for > SETTLED_AFTER and shipment.status != ShipmentStatus.OUT_FOR_DELIVERY:
         return max(base, SETTLED)
     return base
