@@ -114,6 +114,7 @@ shops = Table(
     Column("webhooks_registered_at", UTCDateTime()),
     Column("write_back", Boolean, nullable=False, server_default=false()),
     Column("synced_until", UTCDateTime()),
+    Column("policy", JSON),
     UniqueConstraint("platform", "domain"),
 )
 
@@ -228,6 +229,7 @@ shipments = Table(
     Column("next_check_at", UTCDateTime()),
     Column("push_until", UTCDateTime()),
     Column("push_subscribed_until", UTCDateTime()),
+    Column("status_since", UTCDateTime()),
     Column("check_error", Text),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -298,6 +300,25 @@ webhook_receipts = Table(
     Index("ix_webhook_receipts_status", "status"),
 )
 
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("shipment_id", Id, ForeignKey("shipments.id", ondelete="CASCADE")),
+    Column("kind", String(30), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("cleared_at", UTCDateTime()),
+    Column("clear_reason", Text),
+    Column("updated_at", UTCDateTime()),
+    Index("ix_incidents_order_id_status", "order_id", "status"),
+    Index("ix_incidents_shop_id_status", "shop_id", "status"),
+)
+
 _mapped = False
 
 
@@ -316,4 +337,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.WriteBack, write_backs)
     mapper_registry.map_imperatively(model.CarrierAccount, carrier_accounts)
     mapper_registry.map_imperatively(model.TrackingPoll, tracking_polls)
+    mapper_registry.map_imperatively(model.Incident, incidents)
     _mapped = True

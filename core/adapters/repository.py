@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.domain.model import (
+    Incident,
     CarrierAccount,
     TrackingPoll,
     ComplianceRequest,
@@ -140,4 +141,15 @@ class Repository:
     def polls(self, shipment_id: int) -> Sequence[TrackingPoll]:
         return self.session.scalars(
             select(TrackingPoll).filter_by(shipment_id=shipment_id).order_by(TrackingPoll.id)
+        ).all()
+
+    # incidents
+    def open_incidents(self, order_id: int) -> Sequence[Incident]:
+        return self.session.scalars(
+            select(Incident).filter_by(order_id=order_id, status="open").order_by(Incident.id)
+        ).all()
+
+    def incidents(self, shop_id: int, limit: int = 100) -> Sequence[Incident]:
+        return self.session.scalars(
+            select(Incident).filter_by(shop_id=shop_id).order_by(Incident.status.desc(), Incident.id.desc()).limit(limit)
         ).all()

@@ -172,3 +172,31 @@ class TrackingFailed(Event):
     outcome: str  # not_found | unauthorized | rate_limited | transient | invalid | quota | no_account
     error: str
     retry_after: float | None = None
+
+
+# -- outbound: detection -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderNeedsEvaluation(Event):
+    order_id: int
+
+
+@dataclass(frozen=True)
+class IncidentOpened(Event):
+    incident_id: int
+    shop_id: int
+    order_id: int
+    shipment_id: int | None
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class IncidentCleared(Event):
+    incident_id: int
+    shop_id: int
+    order_id: int
+    shipment_id: int | None
+    kind: str
+    reason: str

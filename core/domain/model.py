@@ -50,6 +50,8 @@ class Shop:
     write_back: bool = False
     #: Orders updated up to this time are known to Forewarn (the reconciliation cursor).
     synced_until: datetime | None = None
+    #: The shop's detection policy overrides (core/domain/policy.py); None means the defaults.
+    policy: dict | None = None
     id: int | None = None
 
     @property
@@ -297,6 +299,8 @@ class Shipment:
     push_until: datetime | None = None
     #: When this parcel's push subscription (UPS Track Alert, 14 days) lapses; renewed before that.
     push_subscribed_until: datetime | None = None
+    #: Since when the parcel has been in its current status (for "waiting at a pickup point for 4 days").
+    status_since: datetime | None = None
     #: Why the last check did not give news (not found, no credentials, carrier down), for the admin.
     check_error: str | None = None
     created_at: datetime | None = None
@@ -331,6 +335,9 @@ class Shipment:
     def apply_tracking(self, snapshot: TrackingSnapshot, now: datetime) -> None:
         """What the carrier says now. From here on the carrier, not the platform, decides the status."""
         self.carrier_tracked = True
+        if snapshot.status != self.status:
+            streak = [e for e in snapshot.events if e.status == snapshot.status and e.occurred_at]
+            self.status_since = streak[-1].occurred_at if streak else now
         self.status, self.substatus = snapshot.status, snapshot.substatus
         if snapshot.estimated_delivery is not None:
             self.estimated_delivery_at = snapshot.estimated_delivery
@@ -426,4 +433,23 @@ class WebhookReceipt:
     attempts: int = 0
     received_at: datetime | None = None
     processed_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class Incident:
+    """Something wrong with an order or one of its parcels: opened once per parcel (or order) and kind, with
+    its reason and evidence, cleared when the parcel moves again or the problem is gone; history kept."""
+
+    shop_id: int
+    order_id: int
+    kind: str
+    reason: str
+    evidence: dict
+    opened_at: datetime
+    shipment_id: int | None = None
+    status: str = "open"  # open | cleared
+    cleared_at: datetime | None = None
+    clear_reason: str | None = None
+    updated_at: datetime | None = None
     id: int | None = None

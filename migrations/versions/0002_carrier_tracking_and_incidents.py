@@ -1,4 +1,4 @@
-"""carrier tracking
+"""carrier tracking and incidents
 
 Revision ID: 0002
 Revises: 0001
@@ -27,6 +27,28 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_carrier_accounts')),
     sa.UniqueConstraint('shop_id', 'carrier', name=op.f('uq_carrier_accounts_shop_id_carrier'))
     )
+    op.create_table('incidents',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('order_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('shipment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('evidence', sa.JSON(), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('cleared_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('clear_reason', sa.Text(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_incidents_order_id_orders'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_incidents_shipment_id_shipments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_incidents_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incidents'))
+    )
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.create_index('ix_incidents_order_id_status', ['order_id', 'status'], unique=False)
+        batch_op.create_index('ix_incidents_shop_id_status', ['shop_id', 'status'], unique=False)
+
     op.create_table('tracking_polls',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('shipment_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -49,7 +71,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('last_event_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('push_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('push_subscribed_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('status_since', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('check_error', sa.Text(), nullable=True))
+
+    with op.batch_alter_table('shops', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('policy', sa.JSON(), nullable=True))
 
     with op.batch_alter_table('tracking_events', schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f('uq_tracking_events_shipment_id_occurred_at_raw_code'), ['shipment_id', 'occurred_at', 'raw_code'])
@@ -60,8 +86,12 @@ def downgrade() -> None:
     with op.batch_alter_table('tracking_events', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_tracking_events_shipment_id_occurred_at_raw_code'), type_='unique')
 
+    with op.batch_alter_table('shops', schema=None) as batch_op:
+        batch_op.drop_column('policy')
+
     with op.batch_alter_table('shipments', schema=None) as batch_op:
         batch_op.drop_column('check_error')
+        batch_op.drop_column('status_since')
         batch_op.drop_column('push_subscribed_until')
         batch_op.drop_column('push_until')
         batch_op.drop_column('last_event_at')
@@ -72,4 +102,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_tracking_polls_shipment_id')
 
     op.drop_table('tracking_polls')
+    with op.batch_alter_table('incidents', schema=None) as batch_op:
+        batch_op.drop_index('ix_incidents_shop_id_status')
+        batch_op.drop_index('ix_incidents_order_id_status')
+
+    op.drop_table('incidents')
     op.drop_table('carrier_accounts')

@@ -1,0 +1,55 @@
+"""A shop's detection policy: thresholds with defaults (DESIGN.md §5, carriers.md §9.2) and per-shop
+overrides by carrier × service level × domestic/international, plus its own closed days. Pure."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+EXPRESS, GROUND, POSTAL = "express", "ground", "postal"
+POSTAL_CARRIERS = frozenset({"usps", "canadapost", "royalmail", "australiapost", "nzpost", "laposte", "colissimo",
+                             "correos", "correios", "posteitaliane", "indiapost", "chinapost", "japanpost",
+                             "deutsche_post", "postnl", "bpost", "swisspost"})
+_EXPRESS_WORDS = ("express", "overnight", "next day", "next-day", "2day", "2 day", "2nd day", "priority", "saver")
+
+#: Defaults in business days unless the name says otherwise.
+DEFAULTS: dict[str, float] = {
+    "not_picked_up.express": 2, "not_picked_up.ground": 3, "not_picked_up.postal": 3,
+    "stuck.domestic_express": 2, "stuck.domestic_ground": 3, "stuck.domestic_postal": 3,
+    "stuck.cross_border": 5, "stuck.in_customs": 7,
+    "presumed_lost.domestic": 10, "presumed_lost.international": 20,
+    "pickup_waiting": 3,
+    "unfulfilled": 3,
+    "partial": 5,
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    #: "kind.key" → value, optionally narrowed: "stuck.domestic_ground@ups" applies to UPS only.
+    overrides: Mapping[str, float] = field(default_factory=dict)
+    closed_days: tuple[date, ...] = ()
+    #: Where the shop ships from: a parcel to another country is cross-border (None: unknown, domestic).
+    origin_country: str | None = None
+
+    def threshold(self, name: str, carrier: str | None = None) -> float:
+        if carrier and f"{name}@{carrier}" in self.overrides:
+            return float(self.overrides[f"{name}@{carrier}"])
+        return float(self.overrides.get(name, DEFAULTS[name]))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Policy:
+        data = data or {}
+        closed = tuple(date.fromisoformat(d) for d in data.get("closed_days", ()))
+        return cls(overrides=dict(data.get("thresholds", {})), closed_days=closed,
+                   origin_country=(data.get("origin_country") or None))
+
+
+def service_level(carrier: str | None, service: str | None) -> str:
+    text = (service or "").lower()
+    if any(word in text for word in _EXPRESS_WORDS) or (carrier or "") in ("dhl_express",):
+        return EXPRESS
+    if (carrier or "") in POSTAL_CARRIERS:
+        return POSTAL
+    return GROUND

@@ -1,0 +1,206 @@
+"""Detection rules: what is wrong with an order's parcels right now, with a reason a person can read and
+the evidence behind it. Pure: facts in, findings out, `now` given — never read from a clock.
+
+Kinds (DESIGN.md §4): not_picked_up, stuck, late, running_late, needs_action, damaged, returning,
+presumed_lost, unfulfilled, partial. Thresholds come from the policy (carriers.md §9.2 defaults) and
+business days from the destination's calendar.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from core.domain.calendar import BusinessCalendar
+from core.domain.policy import EXPRESS, POSTAL, Policy, service_level
+from core.domain.status import ShipmentStatus as S
+from core.domain.status import Substatus
+
+MOVING = {S.IN_TRANSIT, S.EXCEPTION, S.UNKNOWN}
+DONE = {S.DELIVERED, S.RETURNED, S.CANCELLED, S.EXPIRED}
+
+
+@dataclass(frozen=True)
+class ParcelFacts:
+    shipment_id: int
+    carrier: str | None
+    service: str | None
+    international: bool
+    status: str
+    substatus: str | None
+    shipped_at: datetime | None
+    last_event_at: datetime | None
+    last_event: str | None
+    last_place: str | None
+    estimated_delivery_at: datetime | None
+    running_late: bool = False
+    carrier_tracked: bool = False
+    #: Since when the parcel has been in its current status (first scan of the current streak).
+    status_since: datetime | None = None
+    in_customs: bool = False
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    order_id: int
+    placed_at: datetime | None
+    paid: bool
+    cancelled: bool
+    #: line item id → quantity that needs shipping / that has shipped (superseded parcels excluded)
+    needs_shipping: dict[str, int] = field(default_factory=dict)
+    shipped: dict[str, int] = field(default_factory=dict)
+    first_shipped_at: datetime | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    reason: str
+    evidence: dict[str, Any]
+    shipment_id: int | None = None
+
+    @property
+    def key(self) -> tuple[int | None, str]:
+        return self.shipment_id, self.kind
+
+
+def _when(moment: datetime | None, calendar: BusinessCalendar) -> str:
+    return calendar.local(moment).strftime("%a %d %b %H:%M") if moment else "never"
+
+
+def _last_scan(p: ParcelFacts, calendar: BusinessCalendar) -> str:
+    if p.last_event_at is None:
+        return "no carrier scan yet"
+    where = f", {p.last_place}" if p.last_place else ""
+    return f"last scan '{p.last_event or 'scan'}'{where}, {_when(p.last_event_at, calendar)}"
+
+
+def _route(p: ParcelFacts) -> str:
+    level = service_level(p.carrier, p.service)
+    if p.in_customs:
+        return "stuck.in_customs"
+    if p.international:
+        return "stuck.cross_border"
+    return {EXPRESS: "stuck.domestic_express", POSTAL: "stuck.domestic_postal"}.get(level, "stuck.domestic_ground")
+
+
+def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: BusinessCalendar) -> list[Finding]:
+    out: list[Finding] = []
+    carrier = (p.carrier or "carrier").upper() if p.carrier in ("ups", "usps", "dhl", "gls", "dpd") else (p.carrier or "the carrier")
+    label = f"{carrier} {p.service or service_level(p.carrier, p.service)}".strip()
+
+    def add(kind: str, reason: str, **evidence: Any) -> None:
+        out.append(Finding(kind, reason, {"status": p.status, "substatus": p.substatus, **evidence}, p.shipment_id))
+
+    if p.status in DONE:
+        if p.status == S.RETURNED:
+            add("returning", "the parcel went back to the sender")
+        return out
+
+    # Handed over? Label printed but no carrier scan for too long.
+    if p.status in (S.PRE_TRANSIT, S.NOT_FOUND) and p.shipped_at is not None:
+        level = service_level(p.carrier, p.service)
+        limit = policy.threshold(f"not_picked_up.{level}", p.carrier)
+        waited = calendar.business_days_between(p.shipped_at, now)
+        if waited > limit:
+            add("not_picked_up", f"label created {waited:.1f} business days ago and no carrier scan yet; threshold {limit:g} for {label}",
+                business_days=round(waited, 2), threshold=limit)
+
+    # Stuck: moving, then silence.
+    quiet = calendar.business_days_between(p.last_event_at, now) if p.last_event_at else 0.0
+    if p.status in MOVING and p.last_event_at is not None:
+        route = _route(p)
+        limit = policy.threshold(route, p.carrier)
+        if quiet >= limit:
+            add("stuck", f"no carrier scan for {quiet:.1f} business days; {_last_scan(p, calendar)}; threshold {limit:g} for {label} ({route.split('.')[1].replace('_', ' ')})",
+                business_days=round(quiet, 2), threshold=limit, route=route)
+
+    # Late: past the end of the promised/estimated day, destination-local.
+    if p.estimated_delivery_at is not None:
+        due = calendar.end_of_local_day(p.estimated_delivery_at)
+        if now > due:
+            over = calendar.business_days_between(due, now)
+            add("late", f"not delivered by the end of {_when(p.estimated_delivery_at, calendar)[:10]}, the carrier's estimated day; {over:.1f} business days over; {_last_scan(p, calendar)}",
+                estimated_delivery=p.estimated_delivery_at.isoformat(), business_days_over=round(over, 2))
+
+    if p.running_late or p.substatus == Substatus.DELAYED:
+        add("running_late", f"{carrier} itself reports a delay; {_last_scan(p, calendar)}")
+
+    # Needs the customer (or the merchant) to act.
+    if p.status == S.ATTEMPT_FAILED:
+        add("needs_action", f"delivery attempt failed; {_last_scan(p, calendar)}", action="rearrange delivery")
+    elif p.status == S.AVAILABLE_FOR_PICKUP and p.status_since is not None:
+        waiting = calendar.business_days_between(p.status_since, now)
+        limit = policy.threshold("pickup_waiting", p.carrier)
+        if waiting > limit:
+            add("needs_action", f"waiting at a pickup point for {waiting:.1f} business days (threshold {limit:g}); {_last_scan(p, calendar)}",
+                action="collect the parcel", business_days=round(waiting, 2))
+    elif p.substatus in (Substatus.CUSTOMS_HOLD, Substatus.ADDRESS_ISSUE):
+        need = "customs information" if p.substatus == Substatus.CUSTOMS_HOLD else "a corrected address"
+        add("needs_action", f"held: the carrier needs {need}; {_last_scan(p, calendar)}", action=need)
+
+    if p.substatus == Substatus.DAMAGED:
+        add("damaged", f"{carrier} reports the parcel damaged; {_last_scan(p, calendar)}")
+    if p.status == S.RETURNING:
+        add("returning", f"the parcel is on its way back to the sender; {_last_scan(p, calendar)}")
+
+    # Presumed lost: the carrier says so, its own trigger, or very long silence.
+    lost_reason = _lost(p, policy, now, calendar, quiet)
+    if lost_reason:
+        add("presumed_lost", lost_reason, business_days_quiet=round(quiet, 2))
+    return out
+
+
+def _lost(p: ParcelFacts, policy: Policy, now: datetime, calendar: BusinessCalendar, quiet: float) -> str | None:
+    if p.substatus == Substatus.LOST:
+        return f"the carrier reports the parcel lost; {_last_scan(p, calendar)}"
+    if p.last_event_at is None or p.status not in MOVING:
+        return None
+    edd = p.estimated_delivery_at
+    calendar_days_quiet = (now - p.last_event_at).total_seconds() / 86400
+    carrier = p.carrier or ""
+    if carrier == "usps" and calendar_days_quiet >= 7:
+        return f"USPS Missing Mail applies: no scan for {calendar_days_quiet:.0f} days; {_last_scan(p, calendar)}"
+    if carrier == "ups" and edd is not None and now > edd + timedelta(hours=24) and quiet >= 5:
+        return f"UPS loss claim applies: a day past the estimated date and no scan for {quiet:.1f} business days"
+    if carrier == "canadapost" and edd is not None and calendar.business_days_between(edd, now) >= 5:
+        return "Canada Post investigation applies: 5 business days past the expected date"
+    if carrier == "royalmail" and edd is not None and calendar.business_days_between(edd, now) >= 10:
+        return "Royal Mail deems it lost: 10 working days past its due date"
+    if carrier == "dhl_paket" and p.shipped_at and (now - p.shipped_at).days >= 7 and calendar_days_quiet >= 6:
+        return "DHL Paket trace request applies: 7 days since handover and no scan for 6 days"
+    limit = policy.threshold("presumed_lost.international" if p.international else "presumed_lost.domestic", p.carrier)
+    if quiet >= limit:
+        return f"no carrier scan for {quiet:.1f} business days (threshold {limit:g}); {_last_scan(p, calendar)}"
+    return None
+
+
+def order_findings(o: OrderFacts, policy: Policy, now: datetime, calendar: BusinessCalendar) -> list[Finding]:
+    if o.cancelled or not o.paid or not o.needs_shipping:
+        return []
+    out: list[Finding] = []
+    if not o.shipped and o.placed_at is not None:
+        waited = calendar.business_days_between(o.placed_at, now)
+        limit = policy.threshold("unfulfilled")
+        if waited > limit:
+            out.append(Finding("unfulfilled", f"paid {waited:.1f} business days ago and nothing shipped yet (threshold {limit:g})",
+                               {"business_days": round(waited, 2), "threshold": limit}))
+    elif o.shipped and o.first_shipped_at is not None:
+        missing = {i: q - o.shipped.get(i, 0) for i, q in o.needs_shipping.items() if q - o.shipped.get(i, 0) > 0}
+        waited = calendar.business_days_between(o.first_shipped_at, now)
+        limit = policy.threshold("partial")
+        if missing and waited > limit:
+            names = ", ".join(f"{q}× {o.titles.get(i, i)}" for i, q in missing.items())
+            out.append(Finding("partial", f"{names} never shipped, {waited:.1f} business days after the first parcel (threshold {limit:g})",
+                               {"missing": missing, "business_days": round(waited, 2)}))
+    return out
+
+
+def evaluate(order: OrderFacts, parcels: Sequence[ParcelFacts], policy: Policy, now: datetime,
+             calendar: BusinessCalendar) -> list[Finding]:
+    findings = order_findings(order, policy, now, calendar)
+    for parcel in parcels:
+        findings += parcel_findings(parcel, policy, now, calendar)
+    return findings
