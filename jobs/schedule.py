@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rq import cron
 
-from jobs import queues, shopify, tasks, tracking
+from jobs import detection, queues, shopify, tasks, tracking
 
 cron.register(tasks.sweep, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
 # Webhooks can be lost: every 15 minutes, fetch what changed since the last sync.
@@ -12,3 +12,5 @@ cron.register(shopify.reconcile_all, queue_name=queues.MAINTENANCE, interval=900
 cron.register(tracking.poll_due, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
 # UPS Track Alert: subscribe new UPS parcels and renew lapsing subscriptions (14 days each).
 cron.register(tracking.subscribe_ups, queue_name=queues.MAINTENANCE, interval=900, job_timeout=300)
+# Detection: time-based rules (stuck, late, pickup waiting, unfulfilled) re-evaluated every 5 minutes.
+cron.register(detection.detect_due, queue_name=queues.MAINTENANCE, interval=300, job_timeout=600)

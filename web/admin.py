@@ -71,6 +71,10 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
         shop = uow.repo.shop("shopify", shop_domain)
         orders = uow.repo.orders(shop.id, limit=200) if shop else []
         shipments_by_order = {o.id: list(uow.repo.shipments_of_order(o.id)) for o in orders}
+        open_by_shipment: dict[int | None, list] = {}
+        for incident in (uow.repo.incidents(shop.id, limit=500) if shop else []):
+            if incident.status == "open":
+                open_by_shipment.setdefault(incident.shipment_id or -incident.order_id, []).append(incident)
         latest_scan = {
             s.id: (uow.repo.tracking_events(s.id) or [None])[-1] for ships in shipments_by_order.values() for s in ships
         }
@@ -85,6 +89,9 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             receipts=uow.repo.receipts(limit=100, shop_domain=shop_domain),
             write_backs=uow.repo.write_backs(shop.id, limit=50) if shop else [],
             compliance=uow.repo.compliance_requests(shop_domain, limit=20),
+            incidents=uow.repo.incidents(shop.id, limit=100) if shop else [],
+            open_by_shipment=open_by_shipment,
+            order_names={o.id: o.name for o in orders},
             demo=rt.settings.demo,
             embedded=embedded,
             api_key=rt.settings.shopify_api_key or "",

@@ -71,6 +71,7 @@ def _schedule_loop(rt: Runtime, stop: threading.Event) -> None:
             cron.enqueue_jobs()
             if time.monotonic() - last_poll >= POLL_EVERY:
                 queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.tracking.poll_due", job_id="demo-poll-due")
+                queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.detection.detect_due", job_id="demo-detect-due")
                 last_poll = time.monotonic()
         except Exception:  # the demo keeps going; the error is shown
             log.exception("demo scheduler tick failed")
@@ -92,8 +93,8 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     clock = SimClock(speed=DEMO_SPEED)
     install_clock(clock.now)
     simulator, simulator_url = start_simulator(clock)
-    for number, scenario in SCENARIOS.items():  # picked up about a day ago, on demo time
-        simulator.register(number, scenario, clock.now() - timedelta(hours=20))
+    for number, scenario in SCENARIOS.items():  # shipped two days ago, on demo time: problems show within minutes
+        simulator.register(number, scenario, clock.now() - timedelta(hours=48))
     settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url)
     upgrade(settings.database_url)
     rt = Runtime.build(settings)

@@ -24,7 +24,7 @@ COUNTRY_ZONES = {
 }
 #: Weekends other than Saturday–Sunday (Python weekday numbers: Monday 0 … Sunday 6).
 WEEKENDS = {"AE": (5, 6), "SA": (4, 5), "EG": (4, 5), "BD": (4, 5), "IL": (4, 5)}
-YEARS = range(2015, 2041)
+YEARS = range(2015, 2036)  # the holidays package knows 2001–2035
 
 
 class BusinessCalendar:
@@ -39,38 +39,53 @@ class BusinessCalendar:
             pass
         self._off = sorted(d.toordinal() for d in days if d.weekday() not in self.weekend)
         self._off_set = frozenset(self._off)
+        # working days among the first `rest` days of a week starting on each weekday
+        self._partial_week = [
+            [sum(1 for i in range(rest) if (start + i) % 7 not in self.weekend) for rest in range(7)] for start in range(7)
+        ]
+        self._per_week = 7 - len(self.weekend)
+        self._last: tuple[datetime, datetime] | None = None
 
     def is_business_day(self, day: date) -> bool:
         return day.weekday() not in self.weekend and day.toordinal() not in self._off_set
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone)
+        last = self._last  # the rules ask about the same `now` again and again
+        if last is not None and last[0] is moment:
+            return last[1]
+        converted = moment.astimezone(self.zone)
+        self._last = (moment, converted)
+        return converted
 
     def _whole(self, first: date, last: date) -> int:
         """Business days from `first` to `last`, both included."""
+        return self._whole_ordinals(first.toordinal(), first.weekday(), last.toordinal())
+
+    def _whole_ordinals(self, first: int, first_weekday: int, last: int) -> int:
         if last < first:
             return 0
-        n = (last - first).days + 1
-        weeks, rest = divmod(n, 7)
-        count = weeks * (7 - len(self.weekend))
-        start = first.weekday()
-        count += sum(1 for i in range(rest) if (start + i) % 7 not in self.weekend)
-        holidays_in = bisect.bisect_right(self._off, last.toordinal()) - bisect.bisect_left(self._off, first.toordinal())
-        return count - holidays_in
+        weeks, rest = divmod(last - first + 1, 7)
+        count = weeks * self._per_week + self._partial_week[first_weekday][rest]
+        return count - (bisect.bisect_right(self._off, last) - bisect.bisect_left(self._off, first))
+
+    def _open(self, ordinal: int, weekday: int) -> bool:
+        return weekday not in self.weekend and ordinal not in self._off_set
 
     def business_days_between(self, start: datetime, end: datetime) -> float:
         """Business days elapsed from `start` to `end` in the country's time, fractions of days included."""
         if end <= start:
             return 0.0
         s, e = self.local(start), self.local(end)
-        if s.date() == e.date():
-            return (e - s).total_seconds() / 86400 if self.is_business_day(s.date()) else 0.0
-        total = 0.0
-        if self.is_business_day(s.date()):
-            total += 1 - (s.hour * 3600 + s.minute * 60 + s.second) / 86400
-        total += self._whole(s.date() + timedelta(days=1), e.date() - timedelta(days=1))
-        if self.is_business_day(e.date()):
-            total += (e.hour * 3600 + e.minute * 60 + e.second) / 86400
+        so, eo = s.toordinal(), e.toordinal()
+        sw, ew = s.weekday(), e.weekday()
+        s_secs = s.hour * 3600 + s.minute * 60 + s.second
+        e_secs = e.hour * 3600 + e.minute * 60 + e.second
+        if so == eo:
+            return (e_secs - s_secs) / 86400 if self._open(so, sw) else 0.0
+        total = (1 - s_secs / 86400) if self._open(so, sw) else 0.0
+        total += self._whole_ordinals(so + 1, (sw + 1) % 7, eo - 1)
+        if self._open(eo, ew):
+            total += e_secs / 86400
         return total
 
     def end_of_local_day(self, moment: datetime) -> datetime:

@@ -7,7 +7,7 @@ business days from the destination's calendar.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +18,9 @@ from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 
 MOVING = {S.IN_TRANSIT, S.EXCEPTION, S.UNKNOWN}
+CARRIER_NAMES = {"ups": "UPS", "usps": "USPS", "fedex": "FedEx", "dhl": "DHL", "dhl_express": "DHL Express",
+                 "dhl_paket": "DHL Paket", "canadapost": "Canada Post", "royalmail": "Royal Mail", "dpd": "DPD",
+                 "gls": "GLS", "evri": "Evri", "australiapost": "Australia Post", "postnl": "PostNL"}
 DONE = {S.DELIVERED, S.RETURNED, S.CANCELLED, S.EXPIRED}
 
 
@@ -57,9 +60,14 @@ class OrderFacts:
 @dataclass(frozen=True)
 class Finding:
     kind: str
-    reason: str
-    evidence: dict[str, Any]
+    #: Builds the readable reason. Wording is made only when an incident is written, not on every pass.
+    describe: Callable[[], str] = field(compare=False, repr=False)
+    evidence: dict[str, Any] = field(default_factory=dict)
     shipment_id: int | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.describe()
 
     @property
     def key(self) -> tuple[int | None, str]:
@@ -88,15 +96,19 @@ def _route(p: ParcelFacts) -> str:
 
 def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: BusinessCalendar) -> list[Finding]:
     out: list[Finding] = []
-    carrier = (p.carrier or "carrier").upper() if p.carrier in ("ups", "usps", "dhl", "gls", "dpd") else (p.carrier or "the carrier")
-    label = f"{carrier} {p.service or service_level(p.carrier, p.service)}".strip()
+    def carrier() -> str:
+        return CARRIER_NAMES.get(p.carrier or "", (p.carrier or "the carrier").replace("_", " ").title())
 
-    def add(kind: str, reason: str, **evidence: Any) -> None:
-        out.append(Finding(kind, reason, {"status": p.status, "substatus": p.substatus, **evidence}, p.shipment_id))
+    def label() -> str:
+        return f"{carrier()} {p.service or service_level(p.carrier, p.service)}".strip()
+
+    def add(kind: str, describe: Callable[[], str], **evidence: Any) -> None:
+        evidence["status"], evidence["substatus"] = p.status, p.substatus
+        out.append(Finding(kind, describe, evidence, p.shipment_id))
 
     if p.status in DONE:
         if p.status == S.RETURNED:
-            add("returning", "the parcel went back to the sender")
+            add("returning", lambda: "the parcel went back to the sender")
         return out
 
     # Handed over? Label printed but no carrier scan for too long.
@@ -105,7 +117,7 @@ def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: Bus
         limit = policy.threshold(f"not_picked_up.{level}", p.carrier)
         waited = calendar.business_days_between(p.shipped_at, now)
         if waited > limit:
-            add("not_picked_up", f"label created {waited:.1f} business days ago and no carrier scan yet; threshold {limit:g} for {label}",
+            add("not_picked_up", lambda: f"label created {waited:.1f} business days ago and no carrier scan yet; threshold {limit:g} for {label()}",
                 business_days=round(waited, 2), threshold=limit)
 
     # Stuck: moving, then silence.
@@ -114,42 +126,45 @@ def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: Bus
         route = _route(p)
         limit = policy.threshold(route, p.carrier)
         if quiet >= limit:
-            add("stuck", f"no carrier scan for {quiet:.1f} business days; {_last_scan(p, calendar)}; threshold {limit:g} for {label} ({route.split('.')[1].replace('_', ' ')})",
+            add("stuck", lambda: f"no carrier scan for {quiet:.1f} business days; {_last_scan(p, calendar)}; threshold {limit:g} for {label()} ({route.split('.')[1].replace('_', ' ')})",
                 business_days=round(quiet, 2), threshold=limit, route=route)
 
     # Late: past the end of the promised/estimated day, destination-local.
-    if p.estimated_delivery_at is not None:
-        due = calendar.end_of_local_day(p.estimated_delivery_at)
-        if now > due:
-            over = calendar.business_days_between(due, now)
-            add("late", f"not delivered by the end of {_when(p.estimated_delivery_at, calendar)[:10]}, the carrier's estimated day; {over:.1f} business days over; {_last_scan(p, calendar)}",
-                estimated_delivery=p.estimated_delivery_at.isoformat(), business_days_over=round(over, 2))
+    if p.estimated_delivery_at is not None and calendar.local(now).toordinal() > calendar.local(p.estimated_delivery_at).toordinal():
+        edd = p.estimated_delivery_at
+
+        def late_reason() -> str:
+            over = calendar.business_days_between(calendar.end_of_local_day(edd), now)
+            return (f"not delivered by the end of {_when(edd, calendar)[:10]}, the carrier's estimated day; "
+                    f"{over:.1f} business days over; {_last_scan(p, calendar)}")
+
+        add("late", late_reason, estimated_delivery=edd.isoformat())
 
     if p.running_late or p.substatus == Substatus.DELAYED:
-        add("running_late", f"{carrier} itself reports a delay; {_last_scan(p, calendar)}")
+        add("running_late", lambda: f"{carrier()} itself reports a delay; {_last_scan(p, calendar)}")
 
     # Needs the customer (or the merchant) to act.
     if p.status == S.ATTEMPT_FAILED:
-        add("needs_action", f"delivery attempt failed; {_last_scan(p, calendar)}", action="rearrange delivery")
+        add("needs_action", lambda: f"delivery attempt failed; {_last_scan(p, calendar)}", action="rearrange delivery")
     elif p.status == S.AVAILABLE_FOR_PICKUP and p.status_since is not None:
         waiting = calendar.business_days_between(p.status_since, now)
         limit = policy.threshold("pickup_waiting", p.carrier)
         if waiting > limit:
-            add("needs_action", f"waiting at a pickup point for {waiting:.1f} business days (threshold {limit:g}); {_last_scan(p, calendar)}",
+            add("needs_action", lambda: f"waiting at a pickup point for {waiting:.1f} business days (threshold {limit:g}); {_last_scan(p, calendar)}",
                 action="collect the parcel", business_days=round(waiting, 2))
     elif p.substatus in (Substatus.CUSTOMS_HOLD, Substatus.ADDRESS_ISSUE):
         need = "customs information" if p.substatus == Substatus.CUSTOMS_HOLD else "a corrected address"
-        add("needs_action", f"held: the carrier needs {need}; {_last_scan(p, calendar)}", action=need)
+        add("needs_action", lambda: f"held: the carrier needs {need}; {_last_scan(p, calendar)}", action=need)
 
     if p.substatus == Substatus.DAMAGED:
-        add("damaged", f"{carrier} reports the parcel damaged; {_last_scan(p, calendar)}")
+        add("damaged", lambda: f"{carrier()} reports the parcel damaged; {_last_scan(p, calendar)}")
     if p.status == S.RETURNING:
-        add("returning", f"the parcel is on its way back to the sender; {_last_scan(p, calendar)}")
+        add("returning", lambda: f"the parcel is on its way back to the sender; {_last_scan(p, calendar)}")
 
     # Presumed lost: the carrier says so, its own trigger, or very long silence.
     lost_reason = _lost(p, policy, now, calendar, quiet)
     if lost_reason:
-        add("presumed_lost", lost_reason, business_days_quiet=round(quiet, 2))
+        add("presumed_lost", lambda: lost_reason, business_days_quiet=round(quiet, 2))
     return out
 
 
@@ -185,15 +200,17 @@ def order_findings(o: OrderFacts, policy: Policy, now: datetime, calendar: Busin
         waited = calendar.business_days_between(o.placed_at, now)
         limit = policy.threshold("unfulfilled")
         if waited > limit:
-            out.append(Finding("unfulfilled", f"paid {waited:.1f} business days ago and nothing shipped yet (threshold {limit:g})",
+            out.append(Finding("unfulfilled", lambda: f"paid {waited:.1f} business days ago and nothing shipped yet (threshold {limit:g})",
                                {"business_days": round(waited, 2), "threshold": limit}))
     elif o.shipped and o.first_shipped_at is not None:
         missing = {i: q - o.shipped.get(i, 0) for i, q in o.needs_shipping.items() if q - o.shipped.get(i, 0) > 0}
+        if not missing:
+            return out
         waited = calendar.business_days_between(o.first_shipped_at, now)
         limit = policy.threshold("partial")
-        if missing and waited > limit:
+        if waited > limit:
             names = ", ".join(f"{q}× {o.titles.get(i, i)}" for i, q in missing.items())
-            out.append(Finding("partial", f"{names} never shipped, {waited:.1f} business days after the first parcel (threshold {limit:g})",
+            out.append(Finding("partial", lambda: f"{names} never shipped, {waited:.1f} business days after the first parcel (threshold {limit:g})",
                                {"missing": missing, "business_days": round(waited, 2)}))
     return out
 

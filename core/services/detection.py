@@ -59,7 +59,8 @@ def order_facts(order: Order, shipments: list[Shipment]) -> rules.OrderFacts:
     return rules.OrderFacts(
         order_id=order.id,
         placed_at=order.placed_at,
-        paid=(order.financial_status or "") in ("paid", "partially_refunded", "authorized"),
+        # an order known only through a fulfillment has no payment state: no order-level rule applies yet
+        paid=not order.placeholder and (order.financial_status or "") in ("paid", "partially_refunded", "authorized"),
         cancelled=order.status == "cancelled",
         needs_shipping={li.platform_line_item_id: li.quantity for li in order.line_items if li.requires_shipping},
         shipped=shipped,
@@ -101,7 +102,7 @@ def clear_reason(incident: Incident, shipment: Shipment | None, found_keys: set,
 
 def evaluate_order(event: events.OrderNeedsEvaluation, uow: UnitOfWork, now: datetime) -> None:
     order = uow.repo.order_by_id(event.order_id)
-    if order is None or order.placeholder:
+    if order is None:
         return
     shop = uow.repo.shop_by_id(order.shop_id)
     if shop is None or not shop.active:

@@ -14,4 +14,5 @@ def test_cron_schedule_registers_the_sweep_every_minute() -> None:
         "jobs.shopify.reconcile_all": ("maintenance", 900),
         "jobs.tracking.poll_due": ("maintenance", 60),
         "jobs.tracking.subscribe_ups": ("maintenance", 900),
+        "jobs.detection.detect_due": ("maintenance", 300),
     }

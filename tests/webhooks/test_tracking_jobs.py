@@ -292,3 +292,55 @@ def test_parcels_over_quota_do_not_crowd_out_other_carriers(tclient, trt, carrie
     run_jobs(trt.redis)
     [(outcome, provider)] = shipment(trt, ups)[2]
     assert provider == "simulator" and outcome in ("ok", "not_found")
+
+
+def incidents(rt: Runtime) -> list[tuple]:
+    with rt.uow() as uow:
+        from sqlalchemy import select
+
+        from core.domain.model import Incident
+
+        return [(i.kind, i.status, i.clear_reason) for i in uow.session.scalars(select(Incident).order_by(Incident.id))]
+
+
+def test_an_incident_opens_once_explains_itself_and_clears_when_the_parcel_moves(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    from jobs.detection import detect_due
+
+    simulator, _ = carrier
+    with_simulator_account(trt, install_shop(trt))
+    simulator.register("JJD0001", "customs_hold", START)
+    clock.advance(timedelta(hours=31))
+    ship(tclient, trt, "JJD0001", "DHL")
+    poll(trt)
+    assert ("needs_action", "open", None) in incidents(trt)
+    for _ in range(3):  # evaluated again and again: still one incident
+        detect_due()
+    assert [i for i in incidents(trt) if i[0] == "needs_action"] == [("needs_action", "open", None)]
+    with trt.uow() as uow:
+        [incident] = [i for i in uow.repo.incidents(1) if i.kind == "needs_action"]
+        assert "held: the carrier needs customs information; last scan 'Held by customs" in incident.reason
+    clock.advance(timedelta(hours=120))  # customs clearance completed: the parcel moves again
+    with trt.uow() as uow:
+        for s in uow.repo.shipments():
+            s.next_check_at = clock.now()
+        uow.commit()
+    poll(trt)
+    assert ("needs_action", "cleared", "the parcel moved again") in incidents(trt)
+
+
+def test_a_stuck_parcel_is_flagged_after_business_days_not_over_a_weekend(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    from jobs.detection import detect_due
+
+    simulator, _ = carrier
+    with_simulator_account(trt, install_shop(trt))
+    friday = datetime(2026, 11, 6, 12, tzinfo=timezone.utc)
+    clock.advance(friday - clock.now())
+    simulator.register("JJD0002", "stuck", friday - timedelta(hours=14))  # last scan Friday 12:00 UTC
+    ship(tclient, trt, "JJD0002", "DHL")
+    poll(trt)
+    clock.advance(timedelta(days=3))  # Monday noon: one business day of silence
+    detect_due()
+    assert "stuck" not in [k for k, *_ in incidents(trt)]
+    clock.advance(timedelta(days=3))  # Thursday noon: four business days
+    detect_due()
+    assert ("stuck", "open", None) in incidents(trt)

@@ -1,0 +1,45 @@
+"""Detection over time: rules like "stuck for 3 business days" become true without any news arriving, so a
+cron job re-evaluates the orders that can still change — those with unfinished parcels, open incidents,
+or paid and unshipped — in batches, each order in its own transaction."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from core.domain.events import OrderNeedsEvaluation
+from core.domain.model import Incident, Order, Shipment, Shop, ShopStatus
+from core.domain.status import FINAL_STATUSES
+from jobs import runtime
+
+log = logging.getLogger(__name__)
+LOOKBACK = timedelta(days=90)
+BATCH = 5000
+
+
+def detect_due() -> int:
+    rt = runtime.current()
+    now = runtime.utcnow()
+    with rt.uow() as uow:
+        unfinished = select(Shipment.order_id).where(
+            Shipment.superseded.is_(False), Shipment.status.not_in([str(s) for s in FINAL_STATUSES])
+        )
+        open_incidents = select(Incident.order_id).where(Incident.status == "open")
+        order_ids = list(uow.session.scalars(
+            select(Order.id)
+            .join(Shop, Shop.id == Order.shop_id)
+            .where(
+                Shop.status == ShopStatus.INSTALLED,
+                or_(
+                    Order.id.in_(unfinished),
+                    Order.id.in_(open_incidents),
+                    (Order.fulfillment_status.is_(None)) & (Order.status == "open") & (Order.placed_at > now - LOOKBACK),
+                ),
+            )
+            .order_by(Order.id)
+            .limit(BATCH)
+        ))
+    for order_id in order_ids:
+        rt.bus.handle([OrderNeedsEvaluation(order_id)])
+    return len(order_ids)
