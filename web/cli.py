@@ -94,6 +94,32 @@ def cmd_track(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    from core.adapters.db import make_engine, make_session_factory
+    from core.domain.policy import Policy
+    from core.services import backtest
+    from core.services.unit_of_work import UnitOfWork
+    from jobs.runtime import utcnow
+
+    try:
+        policy_data = json.loads(Path(args.policy).read_text()) if args.policy else None
+        policy = Policy.from_dict(policy_data)
+    except (OSError, ValueError) as exc:
+        print(f"cannot read the policy: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(_database_url())
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        shop = next((s for s in uow.repo.shops() if s.domain == args.shop), None)
+        if shop is None:
+            print(f"no shop {args.shop!r} in {_database_url().split('@')[-1]}", file=sys.stderr)
+            return 2
+        if policy_data is None:
+            policy = Policy.from_dict(shop.policy)
+        report = backtest.run(uow, shop.id, policy, utcnow(), days=args.days)
+    print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False) if args.json else backtest.render_text(report))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="forewarn", description="Catch late, stuck and lost parcels first.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--credentials", metavar="FILE", help="JSON of karrio settings per carrier (or FOREWARN_CARRIER_CREDENTIALS)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_track)
+
+    p = sub.add_parser("backtest", help="what a policy would have done over a shop's past parcels")
+    p.add_argument("--shop", required=True, help="the shop's domain, e.g. mystore.myshopify.com")
+    p.add_argument("--days", type=int, default=90)
+    p.add_argument("--policy", metavar="FILE", help="a draft policy (JSON); the shop's own when left out")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backtest)
     return parser
 
 

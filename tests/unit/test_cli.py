@@ -61,3 +61,18 @@ def test_track_without_credentials_says_what_is_needed(monkeypatch) -> None:
     monkeypatch.delenv("FOREWARN_CARRIER_CREDENTIALS", raising=False)
     with pytest.raises(SystemExit, match="carrier credentials are needed"):
         main(["track", "dhl", "1234567890"])
+
+
+def test_backtest_command_reports_for_a_shop(rt, sqlite_url, monkeypatch, capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.unit.test_backtest import seed
+
+    seed(rt)
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    assert main(["backtest", "--shop", "bt.myshopify.com", "--days", "60", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["cases"] == 1 and report["incidents"]["stuck"] == 1
+    draft = tmp_path / "policy.json"
+    draft.write_text(json.dumps({"thresholds": {"stuck.domestic_ground": 0.5}}))
+    assert main(["backtest", "--shop", "bt.myshopify.com", "--days", "60", "--policy", str(draft)]) == 0
+    assert "cases" in capsys.readouterr().out
+    assert main(["backtest", "--shop", "nobody.myshopify.com"]) == 2
