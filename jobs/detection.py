@@ -43,3 +43,18 @@ def detect_due() -> int:
     for order_id in order_ids:
         rt.bus.handle([OrderNeedsEvaluation(order_id)])
     return len(order_ids)
+
+
+def recompute_baselines() -> int:
+    """Cron, every 6 hours: each installed shop's lane baselines from its delivered parcels."""
+    from core.services import baselines
+
+    rt = runtime.current()
+    now = runtime.utcnow()
+    with rt.uow() as uow:
+        shop_ids = list(uow.session.scalars(select(Shop.id).where(Shop.status == ShopStatus.INSTALLED)))
+    for shop_id in shop_ids:
+        with rt.uow() as uow:
+            baselines.compute(uow, shop_id, now)
+            uow.commit()
+    return len(shop_ids)

@@ -14,3 +14,5 @@ cron.register(tracking.poll_due, queue_name=queues.MAINTENANCE, interval=60, job
 cron.register(tracking.subscribe_ups, queue_name=queues.MAINTENANCE, interval=900, job_timeout=300)
 # Detection: time-based rules (stuck, late, pickup waiting, unfulfilled) re-evaluated every 5 minutes.
 cron.register(detection.detect_due, queue_name=queues.MAINTENANCE, interval=300, job_timeout=600)
+# Lane baselines from each shop's delivered parcels, every 6 hours.
+cron.register(detection.recompute_baselines, queue_name=queues.MAINTENANCE, interval=21600, job_timeout=1800)

@@ -319,6 +319,20 @@ incidents = Table(
     Index("ix_incidents_shop_id_status", "shop_id", "status"),
 )
 
+lane_baselines = Table(
+    "lane_baselines",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("lane", Text, nullable=False),
+    Column("samples", Integer, nullable=False),
+    Column("transit_p50", Numeric(8, 3, asdecimal=False), nullable=False),
+    Column("transit_p90", Numeric(8, 3, asdecimal=False), nullable=False),
+    Column("gap_p90", Numeric(8, 3, asdecimal=False), nullable=False),
+    Column("computed_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("shop_id", "lane"),
+)
+
 _mapped = False
 
 
@@ -338,4 +352,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.CarrierAccount, carrier_accounts)
     mapper_registry.map_imperatively(model.TrackingPoll, tracking_polls)
     mapper_registry.map_imperatively(model.Incident, incidents)
+    mapper_registry.map_imperatively(model.LaneBaseline, lane_baselines)
     _mapped = True

@@ -453,3 +453,17 @@ class Incident:
     clear_reason: str | None = None
     updated_at: datetime | None = None
     id: int | None = None
+
+
+@dataclass(eq=False)
+class LaneBaseline:
+    """A shop's learned transit time and scan gap on one lane (carrier × service level × destination region)."""
+
+    shop_id: int
+    lane: str
+    samples: int
+    transit_p50: float
+    transit_p90: float
+    gap_p90: float
+    computed_at: datetime
+    id: int | None = None

@@ -32,6 +32,12 @@ class Policy:
     closed_days: tuple[date, ...] = ()
     #: Where the shop ships from: a parcel to another country is cross-border (None: unknown, domestic).
     origin_country: str | None = None
+    #: Lane learning: a lane with this many delivered parcels adapts its thresholds to `factor × p90`, kept
+    #: between `bounds` × the default (the merchant's limits on how far learning may move them).
+    lane_min_samples: int = 30
+    lane_factor: float = 1.5
+    lane_bounds: tuple[float, float] = (0.5, 2.0)
+    lane_late_factor: float = 1.25
 
     def threshold(self, name: str, carrier: str | None = None) -> float:
         if carrier and f"{name}@{carrier}" in self.overrides:
@@ -42,8 +48,11 @@ class Policy:
     def from_dict(cls, data: Mapping[str, Any] | None) -> Policy:
         data = data or {}
         closed = tuple(date.fromisoformat(d) for d in data.get("closed_days", ()))
+        lanes = data.get("lanes") or {}
         return cls(overrides=dict(data.get("thresholds", {})), closed_days=closed,
-                   origin_country=(data.get("origin_country") or None))
+                   origin_country=(data.get("origin_country") or None),
+                   lane_min_samples=int(lanes.get("min_samples", 30)), lane_factor=float(lanes.get("factor", 1.5)),
+                   lane_bounds=tuple(lanes.get("bounds", (0.5, 2.0))), lane_late_factor=float(lanes.get("late_factor", 1.25)))
 
 
 def service_level(carrier: str | None, service: str | None) -> str:

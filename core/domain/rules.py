@@ -25,6 +25,17 @@ DONE = {S.DELIVERED, S.RETURNED, S.CANCELLED, S.EXPIRED}
 
 
 @dataclass(frozen=True)
+class LaneStats:
+    """What this shop's own delivered parcels show for a lane (carrier × service level × destination region)."""
+
+    lane: str
+    samples: int
+    transit_p50: float  # business days from shipping to delivery
+    transit_p90: float
+    gap_p90: float  # business days between consecutive scans
+
+
+@dataclass(frozen=True)
 class ParcelFacts:
     shipment_id: int
     carrier: str | None
@@ -42,6 +53,7 @@ class ParcelFacts:
     #: Since when the parcel has been in its current status (first scan of the current streak).
     status_since: datetime | None = None
     in_customs: bool = False
+    lane: LaneStats | None = None
 
 
 @dataclass(frozen=True)
@@ -124,10 +136,11 @@ def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: Bus
     quiet = calendar.business_days_between(p.last_event_at, now) if p.last_event_at else 0.0
     if p.status in MOVING and p.last_event_at is not None:
         route = _route(p)
-        limit = policy.threshold(route, p.carrier)
+        limit, learned = adapted(policy.threshold(route, p.carrier), p.lane, "gap_p90", policy)
         if quiet >= limit:
-            add("stuck", lambda: f"no carrier scan for {quiet:.1f} business days; {_last_scan(p, calendar)}; threshold {limit:g} for {label()} ({route.split('.')[1].replace('_', ' ')})",
-                business_days=round(quiet, 2), threshold=limit, route=route)
+            add("stuck", lambda: f"no carrier scan for {quiet:.1f} business days; {_last_scan(p, calendar)}; threshold {limit:.3g} for {label()} ({route.split('.')[1].replace('_', ' ')}){learned}",
+                business_days=round(quiet, 2), threshold=round(limit, 3), route=route,
+                last_place=p.last_place, last_scan_at=p.last_event_at.isoformat())
 
     # Late: past the end of the promised/estimated day, destination-local.
     if p.estimated_delivery_at is not None and calendar.local(now).toordinal() > calendar.local(p.estimated_delivery_at).toordinal():
@@ -139,6 +152,14 @@ def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: Bus
                     f"{over:.1f} business days over; {_last_scan(p, calendar)}")
 
         add("late", late_reason, estimated_delivery=edd.isoformat())
+
+    elif p.estimated_delivery_at is None and p.lane is not None and p.lane.samples >= policy.lane_min_samples and p.shipped_at:
+        # No date from the carrier: the shop's own lane says how long this usually takes.
+        expected = p.lane.transit_p90 * policy.lane_late_factor
+        took = calendar.business_days_between(p.shipped_at, now)
+        if took > expected:
+            add("late", lambda: f"{took:.1f} business days since shipping, longer than this lane usually takes (lane p90 {p.lane.transit_p90:.1f} days, {p.lane.samples} parcels); {_last_scan(p, calendar)}",
+                lane=p.lane.lane, business_days=round(took, 2))
 
     if p.running_late or p.substatus == Substatus.DELAYED:
         add("running_late", lambda: f"{carrier()} itself reports a delay; {_last_scan(p, calendar)}")
@@ -166,6 +187,16 @@ def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: Bus
     if lost_reason:
         add("presumed_lost", lambda: lost_reason, business_days_quiet=round(quiet, 2))
     return out
+
+
+def adapted(default: float, lane: LaneStats | None, stat: str, policy: Policy) -> tuple[float, str]:
+    """A threshold learned from the lane, kept within the merchant's bounds around the default."""
+    if lane is None or lane.samples < policy.lane_min_samples:
+        return default, ""
+    learned = getattr(lane, stat) * policy.lane_factor
+    low, high = default * policy.lane_bounds[0], default * policy.lane_bounds[1]
+    value = min(max(learned, low), high)
+    return value, f"; learned from {lane.samples} parcels on this lane (p90 {getattr(lane, stat):.1f} days)"
 
 
 def _lost(p: ParcelFacts, policy: Policy, now: datetime, calendar: BusinessCalendar, quiet: float) -> str | None:

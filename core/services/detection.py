@@ -16,6 +16,7 @@ from core.domain.calendar import calendar_for
 from core.domain.model import Incident, Order, Shipment, TrackingEvent
 from core.domain.policy import Policy
 from core.domain.status import ShipmentStatus
+from core.services import baselines
 from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,8 @@ ENDS = {ShipmentStatus.DELIVERED: "delivered", ShipmentStatus.RETURNED: "returne
         ShipmentStatus.CANCELLED: "cancelled"}
 
 
-def parcel_facts(shipment: Shipment, last: TrackingEvent | None, policy: Policy, destination: str | None) -> rules.ParcelFacts:
+def parcel_facts(shipment: Shipment, last: TrackingEvent | None, policy: Policy, destination: str | None,
+                 lane: rules.LaneStats | None = None) -> rules.ParcelFacts:
     international = bool(policy.origin_country and destination and destination.upper() != policy.origin_country.upper())
     return rules.ParcelFacts(
         shipment_id=shipment.id,
@@ -43,6 +45,7 @@ def parcel_facts(shipment: Shipment, last: TrackingEvent | None, policy: Policy,
         carrier_tracked=shipment.carrier_tracked,
         status_since=shipment.status_since,
         in_customs=shipment.substatus == "customs_hold",
+        lane=lane,
     )
 
 
@@ -73,6 +76,7 @@ def findings_for(uow: UnitOfWork, order: Order, policy: Policy, now: datetime) -
     shipments = [s for s in uow.repo.shipments_of_order(order.id) if s.tracking_number or not s.superseded]
     destination = order.shipping_address.country_code if order.shipping_address else None
     calendar = calendar_for(destination, policy.closed_days)
+    lanes = baselines.lanes_for(uow, order.shop_id)
     parcels = []
     for s in shipments:
         if s.superseded:
@@ -80,7 +84,10 @@ def findings_for(uow: UnitOfWork, order: Order, policy: Policy, now: datetime) -
         last = uow.session.scalars(
             select(TrackingEvent).where(TrackingEvent.shipment_id == s.id).order_by(TrackingEvent.occurred_at.desc()).limit(1)
         ).first()
-        parcels.append(parcel_facts(s, last, policy, (s.destination.country_code if s.destination else None) or destination))
+        address = s.destination or order.shipping_address
+        lane = lanes.get(baselines.lane_key(s.carrier, s.service, address.country_code if address else None,
+                                            address.region if address else None)) if lanes else None
+        parcels.append(parcel_facts(s, last, policy, (s.destination.country_code if s.destination else None) or destination, lane))
     facts = order_facts(order, shipments)
     return rules.evaluate(facts, parcels, policy, now, calendar), shipments
 

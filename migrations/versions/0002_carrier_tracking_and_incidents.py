@@ -27,6 +27,19 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_carrier_accounts')),
     sa.UniqueConstraint('shop_id', 'carrier', name=op.f('uq_carrier_accounts_shop_id_carrier'))
     )
+    op.create_table('lane_baselines',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('lane', sa.Text(), nullable=False),
+    sa.Column('samples', sa.Integer(), nullable=False),
+    sa.Column('transit_p50', sa.Numeric(precision=8, scale=3, asdecimal=False), nullable=False),
+    sa.Column('transit_p90', sa.Numeric(precision=8, scale=3, asdecimal=False), nullable=False),
+    sa.Column('gap_p90', sa.Numeric(precision=8, scale=3, asdecimal=False), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_lane_baselines_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lane_baselines')),
+    sa.UniqueConstraint('shop_id', 'lane', name=op.f('uq_lane_baselines_shop_id_lane'))
+    )
     op.create_table('incidents',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -107,4 +120,5 @@ def downgrade() -> None:
         batch_op.drop_index('ix_incidents_order_id_status')
 
     op.drop_table('incidents')
+    op.drop_table('lane_baselines')
     op.drop_table('carrier_accounts')

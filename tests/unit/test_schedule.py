@@ -15,4 +15,5 @@ def test_cron_schedule_registers_the_sweep_every_minute() -> None:
         "jobs.tracking.poll_due": ("maintenance", 60),
         "jobs.tracking.subscribe_ups": ("maintenance", 900),
         "jobs.detection.detect_due": ("maintenance", 300),
+        "jobs.detection.recompute_baselines": ("maintenance", 21600),
     }
