@@ -58,3 +58,19 @@ def recompute_baselines() -> int:
             baselines.compute(uow, shop_id, now)
             uow.commit()
     return len(shop_ids)
+
+
+def cluster_incidents() -> int:
+    """Cron, every 10 minutes: group each shop's open stuck / running-late incidents by carrier and place."""
+    from core.services.detection import cluster_shop
+
+    rt = runtime.current()
+    now = runtime.utcnow()
+    with rt.uow() as uow:
+        shop_ids = list(uow.session.scalars(select(Shop.id).where(Shop.status == ShopStatus.INSTALLED)))
+    opened = 0
+    for shop_id in shop_ids:
+        with rt.uow() as uow:
+            opened += len(cluster_shop(uow, shop_id, now))
+            uow.commit()
+    return opened

@@ -16,3 +16,5 @@ cron.register(tracking.subscribe_ups, queue_name=queues.MAINTENANCE, interval=90
 cron.register(detection.detect_due, queue_name=queues.MAINTENANCE, interval=300, job_timeout=600)
 # Lane baselines from each shop's delivered parcels, every 6 hours.
 cron.register(detection.recompute_baselines, queue_name=queues.MAINTENANCE, interval=21600, job_timeout=1800)
+# Incident clusters: many parcels stuck or late at one facility become one event.
+cron.register(detection.cluster_incidents, queue_name=queues.MAINTENANCE, interval=600, job_timeout=600)

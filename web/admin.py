@@ -90,6 +90,7 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             write_backs=uow.repo.write_backs(shop.id, limit=50) if shop else [],
             compliance=uow.repo.compliance_requests(shop_domain, limit=20),
             incidents=uow.repo.incidents(shop.id, limit=100) if shop else [],
+            clusters=uow.repo.open_clusters(shop.id) if shop else [],
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},
             demo=rt.settings.demo,

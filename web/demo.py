@@ -72,6 +72,7 @@ def _schedule_loop(rt: Runtime, stop: threading.Event) -> None:
             if time.monotonic() - last_poll >= POLL_EVERY:
                 queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.tracking.poll_due", job_id="demo-poll-due")
                 queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.detection.detect_due", job_id="demo-detect-due")
+                queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.detection.cluster_incidents", job_id="demo-cluster")
                 last_poll = time.monotonic()
         except Exception:  # the demo keeps going; the error is shown
             log.exception("demo scheduler tick failed")

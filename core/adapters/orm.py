@@ -300,6 +300,24 @@ webhook_receipts = Table(
     Index("ix_webhook_receipts_status", "status"),
 )
 
+incident_clusters = Table(
+    "incident_clusters",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("carrier", Text, nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("place", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("first_seen_at", UTCDateTime(), nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("closed_at", UTCDateTime()),
+    Column("updated_at", UTCDateTime()),
+    Index("ix_incident_clusters_shop_id_status", "shop_id", "status"),
+)
+
 incidents = Table(
     "incidents",
     metadata,
@@ -315,6 +333,7 @@ incidents = Table(
     Column("cleared_at", UTCDateTime()),
     Column("clear_reason", Text),
     Column("updated_at", UTCDateTime()),
+    Column("cluster_id", Id, ForeignKey("incident_clusters.id", ondelete="SET NULL")),
     Index("ix_incidents_order_id_status", "order_id", "status"),
     Index("ix_incidents_shop_id_status", "shop_id", "status"),
 )
@@ -352,5 +371,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.CarrierAccount, carrier_accounts)
     mapper_registry.map_imperatively(model.TrackingPoll, tracking_polls)
     mapper_registry.map_imperatively(model.Incident, incidents)
+    mapper_registry.map_imperatively(model.IncidentCluster, incident_clusters)
     mapper_registry.map_imperatively(model.LaneBaseline, lane_baselines)
     _mapped = True

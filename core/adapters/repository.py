@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.domain.model import (
+    IncidentCluster,
     Incident,
     CarrierAccount,
     TrackingPoll,
@@ -152,4 +153,9 @@ class Repository:
     def incidents(self, shop_id: int, limit: int = 100) -> Sequence[Incident]:
         return self.session.scalars(
             select(Incident).filter_by(shop_id=shop_id).order_by(Incident.status.desc(), Incident.id.desc()).limit(limit)
+        ).all()
+
+    def open_clusters(self, shop_id: int) -> Sequence[IncidentCluster]:
+        return self.session.scalars(
+            select(IncidentCluster).filter_by(shop_id=shop_id, status="open").order_by(IncidentCluster.size.desc())
         ).all()

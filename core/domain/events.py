@@ -200,3 +200,14 @@ class IncidentCleared(Event):
     shipment_id: int | None
     kind: str
     reason: str
+
+
+@dataclass(frozen=True)
+class ClusterOpened(Event):
+    cluster_id: int
+    shop_id: int
+    carrier: str
+    kind: str
+    place: str
+    size: int
+    summary: str

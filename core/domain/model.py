@@ -452,6 +452,26 @@ class Incident:
     cleared_at: datetime | None = None
     clear_reason: str | None = None
     updated_at: datetime | None = None
+    cluster_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class IncidentCluster:
+    """Many parcels of one carrier with the same problem at the same place at about the same time: one event
+    for the merchant ("UPS Worldport, Louisville: 37 parcels without a scan since Mon 06:10")."""
+
+    shop_id: int
+    carrier: str
+    kind: str
+    place: str
+    size: int
+    summary: str
+    first_seen_at: datetime
+    opened_at: datetime
+    status: str = "open"  # open | closed
+    closed_at: datetime | None = None
+    updated_at: datetime | None = None
     id: int | None = None
 
 

@@ -162,7 +162,8 @@ def parcel_findings(p: ParcelFacts, policy: Policy, now: datetime, calendar: Bus
                 lane=p.lane.lane, business_days=round(took, 2))
 
     if p.running_late or p.substatus == Substatus.DELAYED:
-        add("running_late", lambda: f"{carrier()} itself reports a delay; {_last_scan(p, calendar)}")
+        add("running_late", lambda: f"{carrier()} itself reports a delay; {_last_scan(p, calendar)}",
+            last_place=p.last_place, last_scan_at=p.last_event_at.isoformat() if p.last_event_at else None)
 
     # Needs the customer (or the merchant) to act.
     if p.status == S.ATTEMPT_FAILED:

@@ -154,3 +154,47 @@ def evaluate_after_tracking(event: events.TrackingObserved, uow: UnitOfWork, now
     shipment = uow.repo.shipment_by_id(event.shipment_id)
     if shipment is not None:
         uow.collect(events.OrderNeedsEvaluation(shipment.order_id))
+
+
+def cluster_shop(uow: UnitOfWork, shop_id: int, now: datetime) -> list[events.Event]:
+    """Group the shop's open stuck / running-late incidents by carrier and place; open, grow or close clusters."""
+    from core.domain.clustering import Candidate, group
+    from core.domain.model import IncidentCluster
+
+    open_incidents = list(uow.session.scalars(
+        select(Incident).where(Incident.shop_id == shop_id, Incident.status == "open", Incident.kind.in_(["stuck", "running_late"]))
+    ))
+    carriers = {s.id: s.carrier for s in uow.session.scalars(
+        select(Shipment).where(Shipment.id.in_([i.shipment_id for i in open_incidents if i.shipment_id]))
+    )}
+    candidates = []
+    for incident in open_incidents:
+        place, since = incident.evidence.get("last_place"), incident.evidence.get("last_scan_at")
+        if place and since and incident.shipment_id in carriers:
+            candidates.append(Candidate(incident.id, carriers[incident.shipment_id] or "?", incident.kind, place,
+                                        datetime.fromisoformat(since)))
+    found = {g.key: g for g in group(candidates)}
+    existing = {(c.carrier, c.kind, c.place): c for c in uow.session.scalars(
+        select(IncidentCluster).where(IncidentCluster.shop_id == shop_id, IncidentCluster.status == "open")
+    )}
+    emitted: list[events.Event] = []
+    by_id = {i.id: i for i in open_incidents}
+    for incident in open_incidents:
+        incident.cluster_id = None
+    for key, g in found.items():
+        cluster = existing.get(key)
+        destination = calendar_for(None)
+        summary = g.summary(destination.local(g.since))
+        if cluster is None:
+            cluster = IncidentCluster(shop_id=shop_id, carrier=g.carrier, kind=g.kind, place=g.place, size=len(g.members),
+                                      summary=summary, first_seen_at=g.since, opened_at=now, updated_at=now)
+            uow.repo.add(cluster)
+            uow.repo.flush()
+            emitted.append(events.ClusterOpened(cluster.id, shop_id, g.carrier, g.kind, g.place, len(g.members), summary))
+        cluster.size, cluster.summary, cluster.updated_at = len(g.members), summary, now
+        for incident_id in g.members:
+            by_id[incident_id].cluster_id = cluster.id
+    for key, cluster in existing.items():
+        if key not in found:
+            cluster.status, cluster.closed_at, cluster.updated_at = "closed", now, now
+    return emitted

@@ -27,6 +27,25 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_carrier_accounts')),
     sa.UniqueConstraint('shop_id', 'carrier', name=op.f('uq_carrier_accounts_shop_id_carrier'))
     )
+    op.create_table('incident_clusters',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('carrier', sa.Text(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('place', sa.Text(), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.Column('first_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_incident_clusters_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_incident_clusters'))
+    )
+    with op.batch_alter_table('incident_clusters', schema=None) as batch_op:
+        batch_op.create_index('ix_incident_clusters_shop_id_status', ['shop_id', 'status'], unique=False)
+
     op.create_table('lane_baselines',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -53,6 +72,8 @@ def upgrade() -> None:
     sa.Column('cleared_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('clear_reason', sa.Text(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('cluster_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.ForeignKeyConstraint(['cluster_id'], ['incident_clusters.id'], name=op.f('fk_incidents_cluster_id_incident_clusters'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['order_id'], ['orders.id'], name=op.f('fk_incidents_order_id_orders'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['shipment_id'], ['shipments.id'], name=op.f('fk_incidents_shipment_id_shipments'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_incidents_shop_id_shops'), ondelete='CASCADE'),
@@ -121,4 +142,8 @@ def downgrade() -> None:
 
     op.drop_table('incidents')
     op.drop_table('lane_baselines')
+    with op.batch_alter_table('incident_clusters', schema=None) as batch_op:
+        batch_op.drop_index('ix_incident_clusters_shop_id_status')
+
+    op.drop_table('incident_clusters')
     op.drop_table('carrier_accounts')

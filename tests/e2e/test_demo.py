@@ -52,7 +52,8 @@ def demo():
         while True:  # the worker catches up with the last deliveries
             page = requests.get(f"{base}/admin", timeout=5).text
             scans = len(re.findall(r"data-scan", page))
-            if len(re.findall(r'data-order="', page)) >= DEMO_ORDERS and ">received<" not in page and scans >= 8:
+            problems = len(re.findall(r"data-incident=", page))
+            if len(re.findall(r'data-order="', page)) >= DEMO_ORDERS and ">received<" not in page and scans >= 8 and problems >= 3:
                 break
             assert time.monotonic() < deadline, "demo never showed its orders"
             time.sleep(0.2)
@@ -84,6 +85,8 @@ def test_demo_shows_each_order_once_with_its_shipments(demo) -> None:
     assert "personal data removed on request" in page and "tomas@example.pt" not in page  # the erased customer
     assert "export of 1 order(s) ready" in page
     assert "last scan:" in page  # parcels tracked through karrio's DHL client against the carrier simulator
+    assert 'data-incident-row="damaged"' in page  # the simulator's damaged parcel is an incident with its reason
+    assert "reports the parcel damaged" in page
     assert requests.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"
 
 

@@ -16,4 +16,5 @@ def test_cron_schedule_registers_the_sweep_every_minute() -> None:
         "jobs.tracking.subscribe_ups": ("maintenance", 900),
         "jobs.detection.detect_due": ("maintenance", 300),
         "jobs.detection.recompute_baselines": ("maintenance", 21600),
+        "jobs.detection.cluster_incidents": ("maintenance", 600),
     }
