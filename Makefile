@@ -21,6 +21,7 @@ test: $(BIN)/.installed
 bench: $(BIN)/.installed
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/polling.py
+	$(BIN)/python bench/detection.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
