@@ -183,7 +183,7 @@ class OrderNeedsEvaluation(Event):
 
 
 @dataclass(frozen=True)
-class IncidentOpened(Event):
+class IncidentEvent(Event):
     incident_id: int
     shop_id: int
     order_id: int
@@ -193,13 +193,13 @@ class IncidentOpened(Event):
 
 
 @dataclass(frozen=True)
-class IncidentCleared(Event):
-    incident_id: int
-    shop_id: int
-    order_id: int
-    shipment_id: int | None
-    kind: str
-    reason: str
+class IncidentOpened(IncidentEvent):
+    """`reason` says why it opened."""
+
+
+@dataclass(frozen=True)
+class IncidentCleared(IncidentEvent):
+    """`reason` says why it cleared."""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from core.domain.events import Event, ShipmentStatusChanged
 from core.domain.status import FINAL_STATUSES, OrderStatus, ShipmentStatus, Substatus
 from core.domain.values import Address, LineItem, ShipmentItem
 from core.ports import FulfillmentData, OrderData, TrackingSnapshot
@@ -349,6 +350,13 @@ class Shipment:
         self.last_checked_at = now
         self.check_error = None
         self.updated_at = now
+
+    def status_changed(self, before: tuple[str, str | None], source: str, happened_at: datetime | None) -> list[Event]:
+        """The ShipmentStatusChanged event for a change since `before`, or nothing when the status is the same."""
+        if (self.status, self.substatus) == before:
+            return []
+        return [ShipmentStatusChanged(shop_id=self.shop_id, order_id=self.order_id, shipment_id=self.id,
+                                      status=self.status, substatus=self.substatus, source=source, happened_at=happened_at)]
 
     def expire(self, now: datetime) -> None:
         self.status, self.substatus = ShipmentStatus.EXPIRED, None

@@ -9,7 +9,7 @@ incidents by kind, weekday (destination-local) and carrier, the cases and custom
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 

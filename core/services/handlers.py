@@ -118,18 +118,8 @@ def record_fulfillment(
                 created=created,
             )
         )
-        if (shipment.status, shipment.substatus) != before:
-            uow.collect(
-                events.ShipmentStatusChanged(
-                    shop_id=shop.id,
-                    order_id=order.id,
-                    shipment_id=shipment.id,
-                    status=shipment.status,
-                    substatus=shipment.substatus,
-                    source="platform",
-                    happened_at=data.updated_at,
-                )
-            )
+        for change in shipment.status_changed(before, "platform", data.updated_at):
+            uow.collect(change)
 
     for number, shipment in existing.items():
         if number not in numbers and not shipment.superseded:

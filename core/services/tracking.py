@@ -82,18 +82,8 @@ def record_tracking(event: events.TrackingObserved, uow: UnitOfWork, now: dateti
         shipment.expire(now)
     else:
         shipment.next_check_at = scheduling.next_check_at(shipment, now)
-    if (shipment.status, shipment.substatus) != before:
-        uow.collect(
-            events.ShipmentStatusChanged(
-                shop_id=shipment.shop_id,
-                order_id=shipment.order_id,
-                shipment_id=shipment.id,
-                status=shipment.status,
-                substatus=shipment.substatus,
-                source="carrier",
-                happened_at=snapshot.last_event_at or now,
-            )
-        )
+    for change in shipment.status_changed(before, "carrier", snapshot.last_event_at or now):
+        uow.collect(change)
 
 
 def record_tracking_failure(event: events.TrackingFailed, uow: UnitOfWork, now: datetime) -> None:
