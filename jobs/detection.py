@@ -74,3 +74,14 @@ def cluster_incidents() -> int:
             opened += len(cluster_shop(uow, shop_id, now))
             uow.commit()
     return opened
+
+
+def flag_sla_breaches() -> int:
+    """Cron, every 5 minutes: cases past their SLA without a first response are flagged (and counted)."""
+    from core.services.cases import flag_sla_breaches as flag
+
+    rt = runtime.current()
+    with rt.uow() as uow:
+        flagged = flag(uow, None, runtime.utcnow())
+        uow.commit()
+    return flagged

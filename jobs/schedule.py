@@ -18,3 +18,5 @@ cron.register(detection.detect_due, queue_name=queues.MAINTENANCE, interval=300,
 cron.register(detection.recompute_baselines, queue_name=queues.MAINTENANCE, interval=21600, job_timeout=1800)
 # Incident clusters: many parcels stuck or late at one facility become one event.
 cron.register(detection.cluster_incidents, queue_name=queues.MAINTENANCE, interval=600, job_timeout=600)
+# Case SLAs: breaches flagged every 5 minutes.
+cron.register(detection.flag_sla_breaches, queue_name=queues.MAINTENANCE, interval=300, job_timeout=300)

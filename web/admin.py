@@ -66,6 +66,13 @@ def page() -> ResponseReturnValue:
     return render_shop(rt, session.shop, api_token=None, embedded=True)
 
 
+def case_views(uow, shop):  # type: ignore[no-untyped-def]
+    from core.services.views import case_view
+
+    return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id), uow.repo.case_notes(c.id))
+            for c in uow.repo.cases(shop.id, limit=50)]
+
+
 def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: bool) -> ResponseReturnValue:
     with rt.uow() as uow:
         shop = uow.repo.shop("shopify", shop_domain)
@@ -91,6 +98,7 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             compliance=uow.repo.compliance_requests(shop_domain, limit=20),
             incidents=uow.repo.incidents(shop.id, limit=100) if shop else [],
             clusters=uow.repo.open_clusters(shop.id) if shop else [],
+            cases=case_views(uow, shop) if shop else [],
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},
             demo=rt.settings.demo,

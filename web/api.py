@@ -174,3 +174,59 @@ def put_carrier_account() -> ResponseReturnValue:
         account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(data["credentials"]))
         uow.commit()
         return jsonify(account_view(account))
+
+
+def _case_views(uow: Any, shop: Any, cases: Any) -> list[dict[str, Any]]:
+    from core.services.views import case_view
+
+    return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id), uow.repo.case_notes(c.id))
+            for c in cases]
+
+
+@bp.get("/cases")
+def list_cases() -> ResponseReturnValue:
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        return jsonify(cases=_case_views(uow, shop, uow.repo.cases(shop.id)))
+
+
+class CaseUpdateSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(validate=validate.OneOf(["open", "pending", "resolved", "closed"]))
+    assignee = fields.String(allow_none=True)
+    labels = fields.List(fields.String())
+    note = fields.String(validate=validate.Length(min=1, max=5000))
+    author = fields.String(load_default="support")
+
+
+@bp.patch("/cases/<int:case_id>")
+def update_case(case_id: int) -> ResponseReturnValue:
+    """Status, assignee, labels, or a note — a person's first touch counts as the first response."""
+    from core.domain.model import CaseNote
+    from jobs.runtime import utcnow
+
+    try:
+        changes = CaseUpdateSchema().load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        return jsonify(error="invalid case update", fields=exc.messages), 400
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        case = uow.repo.case(case_id)
+        if shop is None or case is None or case.shop_id != shop.id:
+            return jsonify(error="no such case"), 404
+        now = utcnow()
+        for key in ("status", "assignee", "labels"):
+            if key in changes:
+                setattr(case, key, changes[key])
+        if changes.get("status") == "resolved":
+            case.resolved_at = now
+        if "note" in changes:
+            uow.repo.add(CaseNote(case_id=case.id, author=changes["author"], body=changes["note"], created_at=now))
+        case.first_response_at = case.first_response_at or now
+        case.updated_at = now
+        uow.commit()
+        return jsonify(_case_views(uow, shop, [case])[0])

@@ -352,6 +352,42 @@ lane_baselines = Table(
     UniqueConstraint("shop_id", "lane"),
 )
 
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("problem", String(30), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("priority", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("kinds", JSON, nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("assignee", Text),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("sla_due_at", UTCDateTime(), nullable=False),
+    Column("first_response_at", UTCDateTime()),
+    Column("sla_breached", Boolean, nullable=False, server_default=false()),
+    Column("resolved_at", UTCDateTime()),
+    Column("reopened_count", Integer, nullable=False, server_default="0"),
+    Column("updated_at", UTCDateTime()),
+    Index("ix_cases_order_id", "order_id"),
+    Index("ix_cases_shop_id_status", "shop_id", "status"),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("author", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("internal", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_case_notes_case_id", "case_id"),
+)
+
 _mapped = False
 
 
@@ -373,4 +409,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.Incident, incidents)
     mapper_registry.map_imperatively(model.IncidentCluster, incident_clusters)
     mapper_registry.map_imperatively(model.LaneBaseline, lane_baselines)
+    mapper_registry.map_imperatively(model.Case, cases)
+    mapper_registry.map_imperatively(model.CaseNote, case_notes)
     _mapped = True

@@ -7,6 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.domain.model import (
+    Case,
+    CaseNote,
     IncidentCluster,
     Incident,
     CarrierAccount,
@@ -159,3 +161,13 @@ class Repository:
         return self.session.scalars(
             select(IncidentCluster).filter_by(shop_id=shop_id, status="open").order_by(IncidentCluster.size.desc())
         ).all()
+
+    # cases
+    def cases(self, shop_id: int, limit: int = 100) -> Sequence[Case]:
+        return self.session.scalars(select(Case).filter_by(shop_id=shop_id).order_by(Case.id.desc()).limit(limit)).all()
+
+    def case(self, case_id: int) -> Case | None:
+        return self.session.get(Case, case_id)
+
+    def case_notes(self, case_id: int) -> Sequence[CaseNote]:
+        return self.session.scalars(select(CaseNote).filter_by(case_id=case_id).order_by(CaseNote.id)).all()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -97,3 +97,19 @@ class BusinessCalendar:
 @lru_cache(maxsize=512)
 def calendar_for(country: str | None, closed: tuple[date, ...] = ()) -> BusinessCalendar:
     return BusinessCalendar(country, closed)
+
+
+def add_business_hours(calendar: BusinessCalendar, start: datetime, hours: float, opens: int = 9, closes: int = 17) -> datetime:
+    """`start` plus `hours` of the support team's working time (opens–closes local, business days only)."""
+    remaining = timedelta(hours=hours)
+    moment = calendar.local(start)
+    for _ in range(366):
+        day_open = moment.replace(hour=opens, minute=0, second=0, microsecond=0)
+        day_close = moment.replace(hour=closes, minute=0, second=0, microsecond=0)
+        if calendar.is_business_day(moment.date()) and moment < day_close:
+            begin = max(moment, day_open)
+            if begin + remaining <= day_close:
+                return (begin + remaining).astimezone(start.tzinfo)
+            remaining -= day_close - begin
+        moment = (moment + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    raise ValueError("no working time found within a year")

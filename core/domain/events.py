@@ -211,3 +211,28 @@ class ClusterOpened(Event):
     place: str
     size: int
     summary: str
+
+
+# -- outbound: cases -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseOpened(Event):
+    case_id: int
+    shop_id: int
+    order_id: int
+    problem: str
+
+
+@dataclass(frozen=True)
+class CaseReopened(Event):
+    case_id: int
+    shop_id: int
+    order_id: int
+
+
+@dataclass(frozen=True)
+class CaseResolved(Event):
+    case_id: int
+    shop_id: int
+    order_id: int

@@ -495,3 +495,46 @@ class LaneBaseline:
     gap_p90: float
     computed_at: datetime
     id: int | None = None
+
+
+class CaseStatus:
+    OPEN = "open"
+    PENDING = "pending"  # waiting on the carrier or the customer
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+@dataclass(eq=False)
+class Case:
+    """A support case for one order's problem: it gathers the order's incidents, carries a priority and an SLA,
+    notes, labels and an assignee, and resolves itself when the parcel arrives."""
+
+    shop_id: int
+    order_id: int
+    problem: str  # the incident kind that leads the case
+    subject: str
+    priority: str  # urgent | normal
+    opened_at: datetime
+    sla_due_at: datetime
+    status: str = CaseStatus.OPEN
+    kinds: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    assignee: str | None = None
+    first_response_at: datetime | None = None
+    sla_breached: bool = False
+    resolved_at: datetime | None = None
+    reopened_count: int = 0
+    updated_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CaseNote:
+    """A line on a case's timeline written by Forewarn or the support team (internal unless said otherwise)."""
+
+    case_id: int
+    author: str
+    body: str
+    created_at: datetime
+    internal: bool = True
+    id: int | None = None

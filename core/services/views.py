@@ -66,3 +66,25 @@ def order_view(order: Order, shipments: Sequence[Shipment]) -> dict[str, Any]:
         "cancelled_at": _plain(order.cancelled_at),
         "shipments": [shipment_view(s) for s in shipments],
     }
+
+
+def case_view(case, order, shipments, notes) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A case with its suggested reply (in the customer's language) and its timeline."""
+    from core.domain.replies import suggested_reply
+
+    parcel = next((s for s in shipments if not s.superseded and s.tracking_number), None)
+    language, reply = suggested_reply(case.problem, order.locale if order else None, {
+        "first_name": (order.customer_first_name if order else None) or "there",
+        "order": order.name if order else "",
+        "carrier": (parcel.carrier_raw or parcel.carrier or "the carrier") if parcel else "the carrier",
+        "when": f"by {parcel.estimated_delivery_at:%A %d %B}" if parcel and parcel.estimated_delivery_at else "soon",
+        "tracking_url": (parcel.tracking_url or "") if parcel else "",
+    })
+    return {
+        "id": case.id, "order": order.name if order else None, "subject": case.subject, "problem": case.problem,
+        "kinds": list(case.kinds), "priority": case.priority, "status": case.status, "assignee": case.assignee,
+        "labels": list(case.labels), "opened_at": _plain(case.opened_at), "sla_due_at": _plain(case.sla_due_at),
+        "sla_breached": case.sla_breached, "resolved_at": _plain(case.resolved_at), "reopened": case.reopened_count,
+        "suggested_reply": {"language": language, "text": reply},
+        "timeline": [{"at": _plain(n.created_at), "author": n.author, "body": n.body} for n in notes],
+    }

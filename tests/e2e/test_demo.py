@@ -87,6 +87,7 @@ def test_demo_shows_each_order_once_with_its_shipments(demo) -> None:
     assert "last scan:" in page  # parcels tracked through karrio's DHL client against the carrier simulator
     assert 'data-incident-row="damaged"' in page  # the simulator's damaged parcel is an incident with its reason
     assert "reports the parcel damaged" in page
+    assert 'data-case="damaged"' in page  # and a case with a suggested reply and an SLA
     assert requests.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"
 
 

@@ -131,3 +131,28 @@ def test_a_merchant_sets_carrier_accounts_whose_credentials_are_stored_encrypted
     bad = client.put("/api/v1/carrier-accounts", headers=bearer(), json={"carrier": "dhl", "provider": "simulator", "credentials": {}})
     assert bad.status_code == 400  # the simulator is never a merchant's choice
     assert client.get("/api/v1/carrier-accounts", headers=bearer(OTHER)).status_code == 404
+
+
+def test_cases_are_listed_with_their_suggested_reply_and_can_be_worked(client, rt: Runtime) -> None:
+    from core.domain.events import IncidentOpened
+
+    install_shop(rt)
+    order = fixture_json("shopify/orders_create.json")
+    order.update(cancelled_at=None, financial_status="paid", customer_locale="fr")
+    post_shopify(client, "orders/create", order)
+    post_shopify(client, "fulfillments/create", fixture_bytes("shopify/fulfillments_create.json"))
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        [shipment] = uow.repo.shipments()
+        order_id, shipment_id = shipment.order_id, shipment.id
+    rt.bus.handle([IncidentOpened(1, 1, order_id, shipment_id, "damaged", "UPS reports the parcel damaged")])
+    [case] = client.get("/api/v1/cases", headers=bearer()).get_json()["cases"]
+    assert case["priority"] == "urgent" and case["subject"] == "Order #9999 — UPS parcel damaged"
+    assert case["suggested_reply"]["language"] == "fr" and case["suggested_reply"]["text"].startswith("Bonjour John")
+    worked = client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(), json={"note": "Replacement sent", "assignee": "ana"})
+    assert worked.status_code == 200 and worked.get_json()["assignee"] == "ana"
+    assert worked.get_json()["timeline"][-1]["body"] == "Replacement sent"
+    assert client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(), json={"status": "lost"}).status_code == 400
+    assert client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(OTHER), json={"note": "x"}).status_code in (404,)
+    page = client.get("/admin", query_string={"id_token": session_token()}).get_data(as_text=True)
+    assert 'data-case="damaged"' in page and "Bonjour John" in page

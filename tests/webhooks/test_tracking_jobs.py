@@ -344,3 +344,87 @@ def test_a_stuck_parcel_is_flagged_after_business_days_not_over_a_weekend(tclien
     clock.advance(timedelta(days=3))  # Thursday noon: four business days
     detect_due()
     assert ("stuck", "open", None) in incidents(trt)
+
+
+def cases_of(rt: Runtime) -> list[tuple]:
+    from sqlalchemy import select
+
+    from core.domain.model import Case, CaseNote
+
+    with rt.uow() as uow:
+        rows = []
+        for case in uow.session.scalars(select(Case).order_by(Case.id)):
+            notes = [n.body for n in uow.session.scalars(select(CaseNote).where(CaseNote.case_id == case.id).order_by(CaseNote.id))]
+            rows.append((case.problem, case.priority, case.status, case.kinds, case.subject, notes))
+        return rows
+
+
+def test_a_case_opens_with_the_problem_gathers_the_next_and_resolves_on_delivery(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    simulator, _ = carrier
+    with_simulator_account(trt, install_shop(trt))
+    simulator.register("JJD0003", "failed_attempt_then_pickup", START)
+    clock.advance(timedelta(hours=57))  # the attempt failed at 56 h
+    ship(tclient, trt, "JJD0003", "DHL")
+    poll(trt)
+    [(problem, priority, status, kinds, subject, notes)] = cases_of(trt)
+    assert (problem, priority, status) == ("needs_action", "high", "open")
+    assert subject == "Order #9999 — DHL delivery needs action"
+    assert notes[0].startswith("needs action: delivery attempt failed; last scan 'Delivery attempt failed")
+
+    def poll_at(hours: int) -> None:
+        clock.advance(timedelta(hours=hours))
+        with trt.uow() as uow:
+            for s in uow.repo.shipments():
+                s.next_check_at = clock.now()
+            uow.commit()
+        poll(trt)
+
+    poll_at(4)  # at the parcel shop: the attempt incident clears, the case waits
+    [(_, _, status, _, _, notes)] = cases_of(trt)
+    assert status == "pending" and any(n.startswith("needs action cleared: the parcel moved again") for n in notes)
+    poll_at(80)  # collected
+    [(_, _, status, _, _, notes)] = cases_of(trt)
+    assert status == "resolved" and notes[-1].startswith("resolved by Forewarn: delivered")
+
+
+def test_one_case_per_order_problem_and_a_returning_problem_reopens_it(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    from core.domain.events import IncidentCleared, IncidentOpened
+
+    with_simulator_account(trt, install_shop(trt))
+    shipment_id = ship(tclient, trt, "JJD0004", "DHL")
+    with trt.uow() as uow:
+        order_id = uow.repo.shipment_by_id(shipment_id).order_id
+    trt.bus.handle([IncidentOpened(101, 1, order_id, shipment_id, "late", "late reason")])
+    trt.bus.handle([IncidentOpened(102, 1, order_id, shipment_id, "damaged", "damaged reason")])
+    [(problem, priority, status, kinds, _, _)] = cases_of(trt)
+    assert (problem, priority, status, kinds) == ("damaged", "urgent", "open", ["late", "damaged"])
+    with trt.uow() as uow:
+        from sqlalchemy import select
+
+        from core.domain.model import Case, Shipment
+
+        case = uow.session.scalars(select(Case)).one()
+        case.status = "resolved"
+        uow.session.get(Shipment, shipment_id).status = "delivered"
+        uow.commit()
+    trt.bus.handle([IncidentCleared(101, 1, order_id, shipment_id, "late", "moved")])  # no case left to touch
+    trt.bus.handle([IncidentOpened(103, 1, order_id, shipment_id, "late", "late again")])
+    [(_, _, status, _, _, notes)] = cases_of(trt)
+    assert status == "open" and notes[-1] == "reopened — late: late again"
+
+
+def test_sla_breaches_are_flagged_once(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    from core.domain.events import IncidentOpened
+    from core.services.cases import flag_sla_breaches
+
+    with_simulator_account(trt, install_shop(trt))
+    shipment_id = ship(tclient, trt, "JJD0005", "DHL")
+    with trt.uow() as uow:
+        order_id = uow.repo.shipment_by_id(shipment_id).order_id
+    trt.bus.handle([IncidentOpened(201, 1, order_id, shipment_id, "presumed_lost", "lost")])
+    with trt.uow() as uow:
+        assert flag_sla_breaches(uow, None, clock.now()) == 0
+        clock.advance(timedelta(days=2))
+        assert flag_sla_breaches(uow, None, clock.now()) == 1
+        assert flag_sla_breaches(uow, None, clock.now()) == 0
+        uow.commit()

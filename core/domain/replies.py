@@ -1,0 +1,66 @@
+"""Canned replies a support agent starts from, per problem and language (merchants will edit them; the
+full template system with Jinja2's sandbox comes with customer messages). Pure."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+#: Incident kind → the problem a reply answers.
+PROBLEM_OF_KIND = {
+    "late": "late", "running_late": "late", "stuck": "stuck", "presumed_lost": "lost", "damaged": "damaged",
+    "partial": "missing_item", "needs_action": "failed_delivery", "not_picked_up": "stuck", "unfulfilled": "late",
+    "returning": "failed_delivery",
+}
+REPLIES: dict[str, dict[str, str]] = {
+    "late": {
+        "en": "Hi {first_name}, your order {order} is running behind: {carrier} now expects to deliver it {when}. We are watching it closely and will write again as soon as it moves. Tracking: {tracking_url}",
+        "es": "Hola {first_name}, tu pedido {order} va con retraso: {carrier} prevé entregarlo {when}. Lo seguimos de cerca y te escribiremos en cuanto avance. Seguimiento: {tracking_url}",
+        "fr": "Bonjour {first_name}, votre commande {order} a pris du retard : {carrier} prévoit de la livrer {when}. Nous la suivons de près et vous écrirons dès qu'elle avance. Suivi : {tracking_url}",
+        "de": "Hallo {first_name}, Ihre Bestellung {order} verspätet sich: {carrier} rechnet jetzt mit der Zustellung {when}. Wir behalten sie im Blick und melden uns, sobald sie sich bewegt. Sendungsverfolgung: {tracking_url}",
+    },
+    "stuck": {
+        "en": "Hi {first_name}, your parcel for order {order} has not moved with {carrier} for a few days. We have asked the carrier to look into it and will update you within one business day.",
+        "es": "Hola {first_name}, el paquete de tu pedido {order} lleva unos días sin moverse con {carrier}. Hemos pedido al transportista que lo revise y te diremos algo en un día hábil.",
+        "fr": "Bonjour {first_name}, le colis de votre commande {order} n'a pas bougé chez {carrier} depuis quelques jours. Nous avons demandé au transporteur de vérifier et revenons vers vous sous un jour ouvré.",
+        "de": "Hallo {first_name}, Ihr Paket zur Bestellung {order} hat sich bei {carrier} seit einigen Tagen nicht bewegt. Wir haben den Versanddienst gebeten nachzusehen und melden uns innerhalb eines Werktags.",
+    },
+    "lost": {
+        "en": "Hi {first_name}, we are sorry: {carrier} appears to have lost your parcel for order {order}. We are sending a replacement (or a refund, if you prefer) right away — just reply to tell us which.",
+        "es": "Hola {first_name}, lo sentimos: parece que {carrier} ha perdido el paquete de tu pedido {order}. Te enviamos un reemplazo (o el reembolso, si lo prefieres) enseguida: respóndenos qué prefieres.",
+        "fr": "Bonjour {first_name}, nous sommes désolés : {carrier} semble avoir perdu le colis de votre commande {order}. Nous vous envoyons un remplacement (ou un remboursement, si vous préférez) tout de suite ; dites-nous ce que vous choisissez.",
+        "de": "Hallo {first_name}, es tut uns leid: {carrier} hat Ihr Paket zur Bestellung {order} offenbar verloren. Wir schicken sofort Ersatz (oder erstatten den Betrag, wenn Ihnen das lieber ist) – antworten Sie uns einfach, was Sie möchten.",
+    },
+    "damaged": {
+        "en": "Hi {first_name}, {carrier} reports that your parcel for order {order} was damaged on the way. We are sorry — we will send a replacement; a photo of anything that arrived helps us claim from the carrier.",
+        "es": "Hola {first_name}, {carrier} informa de que el paquete de tu pedido {order} se dañó en el camino. Lo sentimos: te enviaremos un reemplazo; una foto de lo que llegó nos ayuda a reclamar al transportista.",
+        "fr": "Bonjour {first_name}, {carrier} signale que le colis de votre commande {order} a été endommagé en route. Désolés : nous vous envoyons un remplacement ; une photo de ce qui est arrivé nous aide à réclamer auprès du transporteur.",
+        "de": "Hallo {first_name}, {carrier} meldet, dass Ihr Paket zur Bestellung {order} unterwegs beschädigt wurde. Das tut uns leid – wir schicken Ersatz; ein Foto von dem, was angekommen ist, hilft uns bei der Reklamation.",
+    },
+    "failed_delivery": {
+        "en": "Hi {first_name}, {carrier} could not deliver order {order}. You can rearrange delivery or collect it here: {tracking_url}. Reply if you need a different address.",
+        "es": "Hola {first_name}, {carrier} no pudo entregar el pedido {order}. Puedes reprogramar la entrega o recogerlo aquí: {tracking_url}. Respóndenos si necesitas otra dirección.",
+        "fr": "Bonjour {first_name}, {carrier} n'a pas pu livrer la commande {order}. Vous pouvez reprogrammer la livraison ou la retirer ici : {tracking_url}. Répondez-nous s'il faut une autre adresse.",
+        "de": "Hallo {first_name}, {carrier} konnte die Bestellung {order} nicht zustellen. Sie können die Zustellung neu vereinbaren oder das Paket hier abholen: {tracking_url}. Antworten Sie, wenn Sie eine andere Adresse brauchen.",
+    },
+    "missing_item": {
+        "en": "Hi {first_name}, part of order {order} has not shipped yet. We are sending the rest as soon as it is ready and will share its tracking.",
+        "es": "Hola {first_name}, parte del pedido {order} aún no se ha enviado. Enviaremos el resto en cuanto esté listo y te pasaremos el seguimiento.",
+        "fr": "Bonjour {first_name}, une partie de la commande {order} n'est pas encore partie. Nous envoyons le reste dès qu'il est prêt et vous transmettrons son suivi.",
+        "de": "Hallo {first_name}, ein Teil der Bestellung {order} ist noch nicht verschickt. Wir senden den Rest, sobald er bereit ist, und schicken Ihnen die Sendungsnummer.",
+    },
+}
+FALLBACK_LANGUAGE = "en"
+
+
+class _Blank(dict):  # a missing field renders empty rather than failing
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def suggested_reply(kind: str, locale: str | None, fields: Mapping[str, str]) -> tuple[str, str]:
+    """(language used, reply text) for an incident kind, in the customer's language when we have it."""
+    problem = PROBLEM_OF_KIND.get(kind, "late")
+    language = (locale or FALLBACK_LANGUAGE).split("-")[0].lower()
+    texts = REPLIES[problem]
+    if language not in texts:
+        language = FALLBACK_LANGUAGE
+    return language, texts[language].format_map(_Blank(fields))

@@ -1,0 +1,148 @@
+"""Support cases: one per order problem. Incidents open or join the order's case; a problem that comes back
+reopens it; the case resolves itself when the parcel arrives. Priority follows the worst incident, the SLA
+the shop's response targets in working hours (defaults: urgent 4 h, high 8 h, normal 24 h)."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select
+
+from core.domain import events
+from core.domain.calendar import add_business_hours, calendar_for
+from core.domain.model import Case, CaseNote, CaseStatus, Incident
+from core.domain.policy import Policy
+from core.domain.rules import CARRIER_NAMES
+from core.domain.status import ShipmentStatus
+from core.services.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+PRIORITY_OF_KIND = {"presumed_lost": "urgent", "damaged": "urgent", "needs_action": "high", "returning": "high"}
+RANK = {"normal": 0, "high": 1, "urgent": 2}
+SLA_HOURS = {"urgent": 4, "high": 8, "normal": 24}
+#: Incident kinds that open a case by default (a carrier's own "running late" alone only joins one).
+CASE_KINDS = frozenset({"late", "stuck", "not_picked_up", "needs_action", "damaged", "returning", "presumed_lost",
+                        "unfulfilled", "partial"})
+ACTIVE = (CaseStatus.OPEN, CaseStatus.PENDING)
+SUBJECTS = {
+    "late": "{carrier} parcel late", "stuck": "{carrier} parcel stuck", "presumed_lost": "{carrier} parcel presumed lost",
+    "damaged": "{carrier} parcel damaged", "needs_action": "{carrier} delivery needs action",
+    "returning": "{carrier} parcel returning to sender", "not_picked_up": "{carrier} has not picked up the parcel",
+    "unfulfilled": "not shipped yet", "partial": "items missing from the shipment", "running_late": "{carrier} parcel running late",
+}
+
+
+def subject(order_name: str, kind: str, carrier: str | None, since: datetime | None) -> str:
+    name = CARRIER_NAMES.get(carrier or "", (carrier or "").replace("_", " ").title() or "the")
+    text = SUBJECTS.get(kind, kind.replace("_", " ")).format(carrier=name).strip()
+    when = f" since {since:%a}" if since and kind in ("stuck", "late") else ""
+    return f"Order {order_name} — {text}{when}"
+
+
+def note(uow: UnitOfWork, case: Case, body: str, now: datetime, author: str = "Forewarn") -> None:
+    uow.repo.add(CaseNote(case_id=case.id, author=author, body=body, created_at=now))
+    case.updated_at = now
+
+
+def sla_due(uow: UnitOfWork, order_id: int, priority: str, now: datetime, policy: Policy) -> datetime:
+    order = uow.repo.order_by_id(order_id)
+    country = order.shipping_address.country_code if order and order.shipping_address else None
+    # the support team works in the shop's time; its origin country stands for it when known
+    calendar = calendar_for(policy.origin_country or country, policy.closed_days)
+    return add_business_hours(calendar, now, SLA_HOURS[priority])
+
+
+def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datetime) -> None:
+    shop = uow.repo.shop_by_id(event.shop_id)
+    policy = Policy.from_dict(shop.policy if shop else None)
+    cases = list(uow.session.scalars(select(Case).where(Case.order_id == event.order_id).order_by(Case.id.desc())))
+    active = next((c for c in cases if c.status in ACTIVE), None)
+    priority = PRIORITY_OF_KIND.get(event.kind, "normal")
+    if active is not None:
+        if event.kind not in active.kinds:
+            active.kinds = [*active.kinds, event.kind]
+        if RANK[priority] > RANK[active.priority]:  # a worse problem leads the case now
+            shipment = uow.repo.shipment_by_id(event.shipment_id) if event.shipment_id else None
+            order = uow.repo.order_by_id(event.order_id)
+            active.priority, active.problem = priority, event.kind
+            active.subject = subject(order.name if order else str(event.order_id), event.kind,
+                                     shipment.carrier if shipment else None, shipment.last_event_at if shipment else None)
+            active.sla_due_at = min(active.sla_due_at, sla_due(uow, event.order_id, priority, now, policy))
+        note(uow, active, f"{event.kind.replace('_', ' ')}: {event.reason}", now)
+        return
+    if event.kind not in CASE_KINDS:
+        return
+    shipment = uow.repo.shipment_by_id(event.shipment_id) if event.shipment_id else None
+    order = uow.repo.order_by_id(event.order_id)
+    previous = cases[0] if cases else None
+    if previous is not None:  # the problem came back: the same case, reopened
+        previous.status, previous.resolved_at = CaseStatus.OPEN, None
+        previous.reopened_count += 1
+        previous.kinds = sorted({*previous.kinds, event.kind})
+        previous.priority, previous.problem = priority, event.kind
+        previous.sla_due_at, previous.sla_breached = sla_due(uow, event.order_id, priority, now, policy), False
+        note(uow, previous, f"reopened — {event.kind.replace('_', ' ')}: {event.reason}", now)
+        uow.collect(events.CaseReopened(previous.id, event.shop_id, event.order_id))
+        return
+    case = Case(
+        shop_id=event.shop_id, order_id=event.order_id, problem=event.kind, priority=priority,
+        subject=subject(order.name if order else str(event.order_id), event.kind, shipment.carrier if shipment else None,
+                        shipment.last_event_at if shipment else None),
+        opened_at=now, sla_due_at=sla_due(uow, event.order_id, priority, now, policy), kinds=[event.kind], updated_at=now,
+    )
+    uow.repo.add(case)
+    uow.repo.flush()
+    note(uow, case, f"{event.kind.replace('_', ' ')}: {event.reason}", now)
+    uow.collect(events.CaseOpened(case.id, event.shop_id, event.order_id, event.kind))
+    log.info("case %s opened for order %s (%s)", case.id, event.order_id, event.kind)
+
+
+def on_incident_cleared(event: events.IncidentCleared, uow: UnitOfWork, now: datetime) -> None:
+    case = uow.session.scalars(
+        select(Case).where(Case.order_id == event.order_id, Case.status.in_(ACTIVE)).order_by(Case.id.desc())
+    ).first()
+    if case is None:
+        return
+    note(uow, case, f"{event.kind.replace('_', ' ')} cleared: {event.reason}", now)
+    settle(uow, case, now)
+
+
+def settle(uow: UnitOfWork, case: Case, now: datetime) -> None:
+    """With no problem left: resolved once every parcel arrived, else pending until they do."""
+    still_open = uow.session.scalars(
+        select(Incident.id).where(Incident.order_id == case.order_id, Incident.status == "open")
+    ).first()
+    if still_open is not None:
+        return
+    shipments = [s for s in uow.repo.shipments_of_order(case.order_id) if not s.superseded and s.tracking_number]
+    if shipments and all(s.status == ShipmentStatus.DELIVERED for s in shipments):
+        last = max(s.delivered_at or now for s in shipments)
+        case.status, case.resolved_at = CaseStatus.RESOLVED, now
+        note(uow, case, f"resolved by Forewarn: delivered {last:%a %d %b %H:%M} UTC; no problem left on the order", now)
+        uow.collect(events.CaseResolved(case.id, case.shop_id, case.order_id))
+    elif case.status == CaseStatus.OPEN:
+        case.status = CaseStatus.PENDING  # nothing wrong right now: waiting for the parcel to arrive
+
+
+def on_status_changed(event: events.ShipmentStatusChanged, uow: UnitOfWork, now: datetime) -> None:
+    """A parcel arriving settles its order's case (the incidents' own clearing comes in the same chain)."""
+    if event.status != ShipmentStatus.DELIVERED:
+        return
+    case = uow.session.scalars(
+        select(Case).where(Case.order_id == event.order_id, Case.status.in_(ACTIVE)).order_by(Case.id.desc())
+    ).first()
+    if case is not None:
+        settle(uow, case, now)
+
+
+def flag_sla_breaches(uow: UnitOfWork, shop_id: int | None, now: datetime) -> int:
+    query = select(Case).where(Case.status.in_(ACTIVE), Case.sla_breached.is_(False), Case.first_response_at.is_(None),
+                               Case.sla_due_at < now)
+    if shop_id is not None:
+        query = query.where(Case.shop_id == shop_id)
+    breached = list(uow.session.scalars(query))
+    for case in breached:
+        case.sla_breached = True
+        note(uow, case, f"SLA breached: no first response by {case.sla_due_at:%a %d %b %H:%M} UTC", now)
+    return len(breached)

@@ -1,0 +1,32 @@
+"""Case pieces that are pure: working-hours SLA, suggested replies, subjects."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from core.domain.calendar import add_business_hours, calendar_for
+from core.domain.replies import suggested_reply
+from core.services.cases import subject
+
+UTC = timezone.utc
+
+
+def test_sla_counts_working_hours_and_skips_the_night_the_weekend_and_holidays() -> None:
+    us = calendar_for("US")  # Chicago: UTC-6 in November
+    wed_afternoon = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)  # Wed 15:00 Chicago, Thanksgiving next day
+    due = add_business_hours(us, wed_afternoon, 4)
+    assert due == datetime(2026, 11, 27, 17, 0, tzinfo=UTC)  # 2 h Wed, then Fri 09:00–11:00 Chicago
+    friday_evening = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # Fri 17:30 Chicago
+    assert add_business_hours(us, friday_evening, 24) == datetime(2026, 12, 2, 23, 0, tzinfo=UTC)  # 3 working days: Wed 17:00
+
+
+def test_the_suggested_reply_speaks_the_customers_language_with_a_fallback() -> None:
+    fields = {"first_name": "Lucía", "order": "#1002", "carrier": "FedEx", "when": "el jueves", "tracking_url": "https://t"}
+    language, text = suggested_reply("late", "es-MX", fields)
+    assert language == "es" and text.startswith("Hola Lucía, tu pedido #1002 va con retraso: FedEx")
+    language, text = suggested_reply("damaged", "hi", {"first_name": "Priya", "order": "#1007"})
+    assert language == "en" and "Priya" in text and "{" not in text  # a missing field renders empty
+
+
+def test_subjects_read_like_a_support_queue() -> None:
+    assert subject("#1042", "stuck", "ups", datetime(2026, 11, 3, 9, tzinfo=UTC)) == "Order #1042 — UPS parcel stuck since Tue"
+    assert subject("#7", "unfulfilled", None, None) == "Order #7 — not shipped yet"
