@@ -142,3 +142,37 @@ class TrackingProvider(Protocol):
     name: str
 
     def track(self, carrier: str, tracking_number: str) -> TrackingSnapshot: ...
+
+
+
+# -- helpdesks ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    external_id: str  # Forewarn's case, so a retried create finds the ticket it already made
+    subject: str
+    body: str
+    requester_name: str | None
+    requester_email: str | None
+    order_name: str
+    tags: tuple[str, ...] = ()
+    priority: str = "normal"  # urgent | high | normal
+
+
+class Helpdesk(Protocol):
+    """A merchant's helpdesk. Raises core.errors: Unauthorized, RateLimited, Transient, Permanent."""
+
+    name: str
+
+    def check(self) -> None: ...
+
+    def find_by_external_id(self, external_id: str) -> str | None: ...
+
+    def find_open_ticket(self, requester_email: str, order_name: str) -> str | None: ...
+
+    def create_ticket(self, draft: TicketDraft) -> str: ...
+
+    def add_note(self, ticket_id: str, body: str) -> None: ...
+
+    def solve(self, ticket_id: str, body: str) -> None: ...

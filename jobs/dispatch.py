@@ -31,4 +31,17 @@ def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
     def send_write_back(event: events.WriteBackPlanned, uow: UnitOfWork, now: datetime) -> None:
         uow.after_commit(lambda: enqueue_write_back(redis, event.write_back_id))
 
-    return {events.ShopInstalled: [register_webhooks], events.WriteBackPlanned: [send_write_back]}  # type: ignore[dict-item]
+    def sync_ticket(event: events.Event, uow: UnitOfWork, now: datetime) -> None:
+        case_id = event.case_id  # type: ignore[attr-defined]
+        uow.after_commit(lambda: queues.enqueue(
+            redis, queues.DEFAULT, "jobs.helpdesk.sync_case", case_id,
+            job_id=queues.job_id("ticket", case_id, now.isoformat()), description=f"helpdesk ticket of case {case_id}",
+        ))
+
+    return {  # type: ignore[dict-item]
+        events.ShopInstalled: [register_webhooks],
+        events.WriteBackPlanned: [send_write_back],
+        events.CaseOpened: [sync_ticket],
+        events.CaseReopened: [sync_ticket],
+        events.CaseResolved: [sync_ticket],
+    }

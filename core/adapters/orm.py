@@ -388,6 +388,34 @@ case_notes = Table(
     Index("ix_case_notes_case_id", "case_id"),
 )
 
+helpdesk_accounts = Table(
+    "helpdesk_accounts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("credentials_ciphertext", Text, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+case_tickets = Table(
+    "case_tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("case_id", Id, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("helpdesk", String(20), nullable=False),
+    Column("external_id", Text, nullable=False),
+    Column("ticket_id", Text),
+    Column("attached", Boolean, nullable=False),
+    Column("last_note_id", Integer, nullable=False),
+    Column("solved_at", UTCDateTime()),
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 _mapped = False
 
 
@@ -411,4 +439,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.LaneBaseline, lane_baselines)
     mapper_registry.map_imperatively(model.Case, cases)
     mapper_registry.map_imperatively(model.CaseNote, case_notes)
+    mapper_registry.map_imperatively(model.HelpdeskAccount, helpdesk_accounts)
+    mapper_registry.map_imperatively(model.CaseTicket, case_tickets)
     _mapped = True

@@ -538,3 +538,33 @@ class CaseNote:
     created_at: datetime
     internal: bool = True
     id: int | None = None
+
+
+@dataclass(eq=False)
+class HelpdeskAccount:
+    """The shop's helpdesk connection. An authentication failure disables it and says why; cases stay in Forewarn."""
+
+    shop_id: int
+    kind: str  # zendesk
+    credentials_ciphertext: str
+    created_at: datetime
+    status: str = "active"  # active | disabled
+    error: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class CaseTicket:
+    """A case's ticket in the helpdesk, recorded (as an intent) before the helpdesk is called."""
+
+    case_id: int
+    helpdesk: str
+    external_id: str
+    created_at: datetime
+    ticket_id: str | None = None
+    attached: bool = False  # joined the customer's existing ticket instead of opening one
+    last_note_id: int = 0
+    solved_at: datetime | None = None
+    attempts: int = 0
+    error: str | None = None
+    id: int | None = None

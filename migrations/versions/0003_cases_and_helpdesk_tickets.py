@@ -1,4 +1,4 @@
-"""cases
+"""cases and helpdesk tickets
 
 Revision ID: 0003
 Revises: 0002
@@ -16,6 +16,18 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('helpdesk_accounts',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('credentials_ciphertext', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_helpdesk_accounts_shop_id_shops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_helpdesk_accounts')),
+    sa.UniqueConstraint('shop_id', name=op.f('uq_helpdesk_accounts_shop_id'))
+    )
     op.create_table('cases',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -55,9 +67,26 @@ def upgrade() -> None:
     with op.batch_alter_table('case_notes', schema=None) as batch_op:
         batch_op.create_index('ix_case_notes_case_id', ['case_id'], unique=False)
 
+    op.create_table('case_tickets',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('case_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('helpdesk', sa.String(length=20), nullable=False),
+    sa.Column('external_id', sa.Text(), nullable=False),
+    sa.Column('ticket_id', sa.Text(), nullable=True),
+    sa.Column('attached', sa.Boolean(), nullable=False),
+    sa.Column('last_note_id', sa.Integer(), nullable=False),
+    sa.Column('solved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_tickets_case_id_cases'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_tickets')),
+    sa.UniqueConstraint('case_id', name=op.f('uq_case_tickets_case_id'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('case_tickets')
     with op.batch_alter_table('case_notes', schema=None) as batch_op:
         batch_op.drop_index('ix_case_notes_case_id')
 
@@ -67,3 +96,4 @@ def downgrade() -> None:
         batch_op.drop_index('ix_cases_order_id')
 
     op.drop_table('cases')
+    op.drop_table('helpdesk_accounts')

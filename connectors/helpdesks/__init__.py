@@ -1,0 +1,1 @@
+"""Merchants' helpdesks: one adapter per product, each implementing core.ports.Helpdesk."""

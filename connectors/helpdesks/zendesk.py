@@ -1,0 +1,81 @@
+"""Zendesk Support through its REST API (https://developer.zendesk.com/api-reference/ticketing/), on
+`requests` so every call is testable with `responses`. Tickets carry Forewarn's case as `external_id`:
+a create retried after a crash finds the ticket it already made instead of opening a second one."""
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from core.errors import Permanent, RateLimited, Transient, Unauthorized
+from core.ports import TicketDraft
+
+TIMEOUT = (3.05, 20)
+OPEN_STATUSES = {"new", "open", "pending", "hold"}
+
+
+class ZendeskHelpdesk:
+    name = "zendesk"
+
+    def __init__(self, subdomain: str, email: str, api_token: str, http: requests.Session | None = None) -> None:
+        if not subdomain or not email or not api_token:
+            raise Unauthorized("Zendesk needs a subdomain, an agent email and an API token")
+        self.base = f"https://{subdomain}.zendesk.com/api/v2"
+        self.auth = (f"{email}/token", api_token)
+        self.http = http or requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            response = self.http.request(method, f"{self.base}{path}", auth=self.auth, timeout=TIMEOUT, **kwargs)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise Transient(f"Zendesk did not answer: {exc}") from None
+        if response.status_code in (401, 403):
+            raise Unauthorized(f"Zendesk refused the credentials ({response.status_code})")
+        if response.status_code == 429:
+            raise RateLimited("Zendesk rate limit", float(response.headers.get("Retry-After", "60")))
+        if response.status_code >= 500:
+            raise Transient(f"Zendesk failed ({response.status_code})")
+        if response.status_code >= 400:
+            raise Permanent(f"Zendesk refused the request ({response.status_code}): {response.text[:300]}")
+        try:
+            return response.json() if response.content else {}
+        except ValueError:
+            raise Transient("Zendesk answered with a body that is not JSON") from None
+
+    def check(self) -> None:
+        self._call("GET", "/users/me.json")
+
+    def find_by_external_id(self, external_id: str) -> str | None:
+        tickets = self._call("GET", "/tickets.json", params={"external_id": external_id}).get("tickets") or []
+        return str(tickets[0]["id"]) if tickets else None
+
+    def find_open_ticket(self, requester_email: str, order_name: str) -> str | None:
+        query = f'type:ticket status<solved requester:{requester_email} "{order_name}"'
+        results = self._call("GET", "/search.json", params={"query": query}).get("results") or []
+        found = [r for r in results if r.get("status") in OPEN_STATUSES]
+        return str(found[0]["id"]) if found else None
+
+    def create_ticket(self, draft: TicketDraft) -> str:
+        ticket: dict[str, Any] = {
+            "subject": draft.subject,
+            "comment": {"body": draft.body, "public": False},
+            "external_id": draft.external_id,
+            "tags": list(draft.tags),
+            "priority": draft.priority if draft.priority in ("urgent", "high", "normal", "low") else "normal",
+        }
+        if draft.requester_email:
+            ticket["requester"] = {"name": draft.requester_name or draft.requester_email, "email": draft.requester_email}
+        return str(self._call("POST", "/tickets.json", json={"ticket": ticket})["ticket"]["id"])
+
+    def add_note(self, ticket_id: str, body: str) -> None:
+        self._call("PUT", f"/tickets/{ticket_id}.json", json={"ticket": {"comment": {"body": body, "public": False}}})
+
+    def solve(self, ticket_id: str, body: str) -> None:
+        self._call("PUT", f"/tickets/{ticket_id}.json",
+                   json={"ticket": {"status": "solved", "comment": {"body": body, "public": False}}})
+
+
+def build(kind: str, credentials: dict[str, str], http: requests.Session | None = None) -> ZendeskHelpdesk:
+    if kind != "zendesk":
+        raise Unauthorized(f"no helpdesk adapter for {kind!r} yet")
+    return ZendeskHelpdesk(credentials.get("subdomain", ""), credentials.get("email", ""), credentials.get("api_token", ""), http)

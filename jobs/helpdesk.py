@@ -1,0 +1,104 @@
+"""Keeping a case's ticket in the merchant's helpdesk: created once, notes added as the case changes, solved
+when the case resolves. The intent is recorded before each call and reconciled on retry (the ticket is
+looked up by its external id first), so a crash between the call and the commit never makes two tickets."""
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import select
+
+from connectors.helpdesks import zendesk
+from core.domain.model import CaseStatus, CaseTicket, HelpdeskAccount
+from core.errors import Permanent, Unauthorized
+from core.ports import TicketDraft
+from jobs import runtime
+
+log = logging.getLogger(__name__)
+
+
+def ticket_body(uow, case, order, shipments, notes) -> str:  # type: ignore[no-untyped-def]
+    from core.services.views import case_view
+
+    view = case_view(case, order, shipments, notes)
+    items = ", ".join(f"{li.quantity}× {li.title}" for li in (order.line_items if order else []))
+    lines = [case.subject, "", f"Order {order.name if order else ''}: {items}"]
+    for s in shipments:
+        if s.tracking_number and not s.superseded:
+            lines.append(f"Parcel {s.tracking_number} ({s.carrier_raw or s.carrier}): {s.status}")
+            for e in uow.repo.tracking_events(s.id)[-5:]:
+                lines.append(f"  {e.occurred_at:%a %d %b %H:%M} UTC  {e.description}{', ' + e.location if e.location else ''}")
+    lines += ["", "Why Forewarn opened this case:"] + [f"- {n.body}" for n in notes]
+    lines += ["", f"Suggested reply ({view['suggested_reply']['language']}):", view["suggested_reply"]["text"]]
+    return "\n".join(lines)
+
+
+def sync_case(case_id: int) -> str:
+    rt = runtime.current()
+    with rt.uow() as uow:
+        case = uow.repo.case(case_id)
+        if case is None:
+            return "missing"
+        account = uow.session.scalars(select(HelpdeskAccount).where(HelpdeskAccount.shop_id == case.shop_id)).one_or_none()
+        if account is None or account.status != "active":
+            return "no helpdesk"
+        ticket = uow.session.scalars(select(CaseTicket).where(CaseTicket.case_id == case_id)).one_or_none()
+        if ticket is None:  # the intent, committed before the helpdesk hears anything
+            ticket = CaseTicket(case_id=case_id, helpdesk=account.kind, external_id=f"forewarn-case-{case_id}",
+                                created_at=runtime.utcnow())
+            uow.repo.add(ticket)
+        ticket.attempts += 1
+        uow.commit()
+        order = uow.repo.order_by_id(case.order_id)
+        shipments = list(uow.repo.shipments_of_order(case.order_id))
+        notes = list(uow.repo.case_notes(case_id))
+        draft = TicketDraft(
+            external_id=ticket.external_id, subject=case.subject, body=ticket_body(uow, case, order, shipments, notes),
+            requester_name=order.customer_name if order else None, requester_email=order.email if order else None,
+            order_name=order.name if order else "", tags=("forewarn", f"forewarn_{case.problem}"), priority=case.priority,
+        )
+        credentials = json.loads(rt.cipher.decrypt(account.credentials_ciphertext))
+        kind, account_id, resolved = account.kind, account.id, case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+        ticket_id, last_note_id, solved = ticket.ticket_id, ticket.last_note_id, ticket.solved_at is not None
+        new_notes = [(n.id, n.body) for n in notes if n.id > last_note_id]
+
+    def save(**changes: object) -> None:
+        with rt.uow() as uow:
+            row = uow.session.scalars(select(CaseTicket).where(CaseTicket.case_id == case_id)).one()
+            for key, value in changes.items():
+                setattr(row, key, value)
+            uow.commit()
+
+    try:
+        desk = zendesk.build(kind, credentials, rt.http)
+        if ticket_id is None:
+            ticket_id = desk.find_by_external_id(draft.external_id)  # a create that reached it before a crash
+            attached = False
+            if ticket_id is None and draft.requester_email:
+                ticket_id = desk.find_open_ticket(draft.requester_email, draft.order_name)
+                attached = ticket_id is not None
+                if attached:
+                    desk.add_note(ticket_id, draft.body)
+            if ticket_id is None:
+                ticket_id = desk.create_ticket(draft)
+            save(ticket_id=ticket_id, attached=attached, last_note_id=max([i for i, _ in new_notes], default=last_note_id), error=None)
+        else:
+            for note_id, body in new_notes:
+                desk.add_note(ticket_id, body)
+                save(last_note_id=note_id)
+        if resolved and not solved:
+            desk.solve(ticket_id, "Resolved by Forewarn: the parcel was delivered.")
+            save(solved_at=runtime.utcnow())
+    except Unauthorized as exc:
+        with rt.uow() as uow:
+            account = uow.session.get(HelpdeskAccount, account_id)
+            account.status, account.error = "disabled", f"{exc} — reconnect the helpdesk; cases stay in Forewarn"
+            uow.commit()
+        save(error=str(exc))
+        return "disabled"
+    except Permanent as exc:
+        save(error=str(exc))
+        return "failed"
+    return "synced"
+
+

@@ -1,0 +1,150 @@
+"""The merchant's helpdesk (Zendesk): one ticket per case even across a crash, attach to the customer's open
+ticket, notes, solve on resolution, typed failures, and an auth failure that disables the integration."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import requests
+import responses
+
+from connectors.helpdesks.zendesk import ZendeskHelpdesk
+from core.domain.events import IncidentOpened
+from core.domain.model import CaseTicket, HelpdeskAccount
+from core.errors import Permanent, RateLimited, Transient, Unauthorized
+from jobs import helpdesk
+from jobs.runtime import Runtime, utcnow
+from tests.support import fixture_bytes, fixture_json, install_shop, post_shopify, run_jobs
+
+BASE = "https://acme.zendesk.com/api/v2"
+CREATED = fixture_json("helpdesks/zendesk_ticket_created.json")
+
+
+def connect(rt: Runtime, shop_id: int) -> None:
+    creds = {"subdomain": "acme", "email": "agent@acme.example", "api_token": "zd-token"}
+    with rt.uow() as uow:
+        uow.repo.add(HelpdeskAccount(shop_id=shop_id, kind="zendesk", credentials_ciphertext=rt.cipher.encrypt(json.dumps(creds)),
+                                     created_at=utcnow()))
+        uow.commit()
+
+
+def open_case(client, rt: Runtime) -> int:  # type: ignore[no-untyped-def]
+    shop_id = install_shop(rt)
+    order = fixture_json("shopify/orders_create.json")
+    order.update(cancelled_at=None, financial_status="pending")
+    post_shopify(client, "orders/create", order)
+    post_shopify(client, "fulfillments/create", fixture_bytes("shopify/fulfillments_create.json"))
+    run_jobs(rt.redis)  # (the sample parcel, labelled in 2021, already has a not-picked-up case)
+    connect(rt, shop_id)
+    with rt.uow() as uow:
+        [s] = uow.repo.shipments()
+        order_id, shipment_id = s.order_id, s.id
+    rt.bus.handle([IncidentOpened(1, shop_id, order_id, shipment_id, "damaged", "UPS reports the parcel damaged")])
+    with rt.uow() as uow:
+        [case] = uow.repo.cases(shop_id)
+        return case.id
+
+
+def ticket(rt: Runtime) -> CaseTicket:
+    with rt.uow() as uow:
+        from sqlalchemy import select
+
+        row = uow.session.scalars(select(CaseTicket)).one()
+        uow.session.expunge(row)
+        return row
+
+
+@responses.activate
+def test_a_case_becomes_exactly_one_ticket_even_when_the_worker_dies_after_creating_it(client, rt: Runtime, monkeypatch) -> None:
+    case_id = open_case(client, rt)
+    responses.get(f"{BASE}/tickets.json", json={"tickets": []})
+    responses.get(f"{BASE}/search.json", json={"results": [], "count": 0})
+    responses.post(f"{BASE}/tickets.json", json=CREATED, status=201)
+    original = ZendeskHelpdesk.create_ticket
+
+    def dies_after(self, draft):  # type: ignore[no-untyped-def]
+        original(self, draft)
+        raise RuntimeError("worker killed before it could record the ticket")
+
+    monkeypatch.setattr(ZendeskHelpdesk, "create_ticket", dies_after)
+    with pytest.raises(RuntimeError):
+        helpdesk.sync_case(case_id)
+    monkeypatch.undo()
+    assert ticket(rt).ticket_id is None and ticket(rt).attempts == 1
+    responses.replace(responses.GET, f"{BASE}/tickets.json", json={"tickets": [CREATED["ticket"]]})  # Zendesk has it
+    assert helpdesk.sync_case(case_id) == "synced"
+    assert ticket(rt).ticket_id == "35436"
+    posts = [c for c in responses.calls if c.request.method == "POST"]
+    assert len(posts) == 1
+    sent = json.loads(posts[0].request.body)["ticket"]
+    assert sent["external_id"] == f"forewarn-case-{case_id}" and sent["priority"] == "urgent"
+    assert sent["requester"]["email"] == "jon@example.com" and "Suggested reply" in sent["comment"]["body"]
+    assert sent["comment"]["public"] is False
+
+
+@responses.activate
+def test_the_customers_open_ticket_about_the_order_is_joined_not_duplicated(client, rt: Runtime) -> None:
+    case_id = open_case(client, rt)
+    responses.get(f"{BASE}/tickets.json", json={"tickets": []})
+    responses.get(f"{BASE}/search.json", json={"results": [{"id": 777, "status": "open", "subject": "Where is #9999?"}], "count": 1})
+    responses.put(f"{BASE}/tickets/777.json", json={"ticket": {"id": 777}})
+    assert helpdesk.sync_case(case_id) == "synced"
+    assert (ticket(rt).ticket_id, ticket(rt).attached) == ("777", True)
+    assert not [c for c in responses.calls if c.request.method == "POST"]
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(responses.calls[1].request.url).query)["query"][0]
+    assert query == 'type:ticket status<solved requester:jon@example.com "#9999"'
+
+
+@responses.activate
+def test_notes_follow_the_case_and_the_ticket_is_solved_when_it_resolves(client, rt: Runtime) -> None:
+    from core.domain.model import CaseNote
+
+    case_id = open_case(client, rt)
+    responses.get(f"{BASE}/tickets.json", json={"tickets": []})
+    responses.get(f"{BASE}/search.json", json={"results": []})
+    responses.post(f"{BASE}/tickets.json", json=CREATED, status=201)
+    helpdesk.sync_case(case_id)
+    responses.put(f"{BASE}/tickets/35436.json", json={"ticket": {"id": 35436}})
+    with rt.uow() as uow:
+        uow.repo.add(CaseNote(case_id=case_id, author="ana", body="Replacement sent", created_at=utcnow()))
+        uow.repo.case(case_id).status = "resolved"
+        uow.commit()
+    assert helpdesk.sync_case(case_id) == "synced"
+    bodies = [json.loads(c.request.body)["ticket"] for c in responses.calls if c.request.method == "PUT"]
+    assert bodies[0]["comment"]["body"] == "Replacement sent" and bodies[-1]["status"] == "solved"
+    assert ticket(rt).solved_at is not None
+    helpdesk.sync_case(case_id)
+    assert len([c for c in responses.calls if c.request.method == "PUT"]) == 2  # solved once
+
+
+@responses.activate
+def test_an_authentication_failure_disables_the_integration_and_keeps_the_case(client, rt: Runtime) -> None:
+    case_id = open_case(client, rt)
+    responses.get(f"{BASE}/tickets.json", status=401, json={"error": "Couldn't authenticate you"})
+    assert helpdesk.sync_case(case_id) == "disabled"
+    with rt.uow() as uow:
+        from sqlalchemy import select
+
+        account = uow.session.scalars(select(HelpdeskAccount)).one()
+        assert account.status == "disabled" and "reconnect the helpdesk" in account.error
+        assert uow.repo.case(case_id).status == "open"
+    assert helpdesk.sync_case(case_id) == "no helpdesk"
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [({"status": 429, "headers": {"Retry-After": "30"}}, RateLimited), ({"status": 503}, Transient),
+     ({"body": requests.ConnectionError("timed out")}, Transient), ({"status": 422, "json": {"error": "RecordInvalid"}}, Permanent),
+     ({"status": 403}, Unauthorized)],
+)
+def test_zendesk_failures_are_typed(reply: dict, error: type) -> None:
+    responses.post(f"{BASE}/tickets.json", **reply)
+    from core.ports import TicketDraft
+
+    with pytest.raises(error) as raised:
+        ZendeskHelpdesk("acme", "agent@acme.example", "t").create_ticket(TicketDraft("x", "s", "b", None, None, "#1"))
+    if error is RateLimited:
+        assert raised.value.retry_after == 30
