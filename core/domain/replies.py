@@ -3,6 +3,9 @@ full template system with Jinja2's sandbox comes with customer messages). Pure."
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+
+from babel.dates import format_date
 
 #: Incident kind → the problem a reply answers.
 PROBLEM_OF_KIND = {
@@ -12,10 +15,10 @@ PROBLEM_OF_KIND = {
 }
 REPLIES: dict[str, dict[str, str]] = {
     "late": {
-        "en": "Hi {first_name}, your order {order} is running behind: {carrier} now expects to deliver it {when}. We are watching it closely and will write again as soon as it moves. Tracking: {tracking_url}",
-        "es": "Hola {first_name}, tu pedido {order} va con retraso: {carrier} prevé entregarlo {when}. Lo seguimos de cerca y te escribiremos en cuanto avance. Seguimiento: {tracking_url}",
-        "fr": "Bonjour {first_name}, votre commande {order} a pris du retard : {carrier} prévoit de la livrer {when}. Nous la suivons de près et vous écrirons dès qu'elle avance. Suivi : {tracking_url}",
-        "de": "Hallo {first_name}, Ihre Bestellung {order} verspätet sich: {carrier} rechnet jetzt mit der Zustellung {when}. Wir behalten sie im Blick und melden uns, sobald sie sich bewegt. Sendungsverfolgung: {tracking_url}",
+        "en": "Hi {first_name}, your order {order} is running behind: {carrier} now expects to deliver it {when}. We are watching it closely and will write again as soon as it moves.",
+        "es": "Hola {first_name}, tu pedido {order} va con retraso: {carrier} prevé entregarlo {when}. Lo seguimos de cerca y te escribiremos en cuanto avance.",
+        "fr": "Bonjour {first_name}, votre commande {order} a pris du retard : {carrier} prévoit de la livrer {when}. Nous la suivons de près et vous écrirons dès qu'elle avance.",
+        "de": "Hallo {first_name}, Ihre Bestellung {order} verspätet sich: {carrier} rechnet jetzt mit der Zustellung {when}. Wir behalten sie im Blick und melden uns, sobald sie sich bewegt.",
     },
     "stuck": {
         "en": "Hi {first_name}, your parcel for order {order} has not moved with {carrier} for a few days. We have asked the carrier to look into it and will update you within one business day.",
@@ -36,10 +39,10 @@ REPLIES: dict[str, dict[str, str]] = {
         "de": "Hallo {first_name}, {carrier} meldet, dass Ihr Paket zur Bestellung {order} unterwegs beschädigt wurde. Das tut uns leid – wir schicken Ersatz; ein Foto von dem, was angekommen ist, hilft uns bei der Reklamation.",
     },
     "failed_delivery": {
-        "en": "Hi {first_name}, {carrier} could not deliver order {order}. You can rearrange delivery or collect it here: {tracking_url}. Reply if you need a different address.",
-        "es": "Hola {first_name}, {carrier} no pudo entregar el pedido {order}. Puedes reprogramar la entrega o recogerlo aquí: {tracking_url}. Respóndenos si necesitas otra dirección.",
-        "fr": "Bonjour {first_name}, {carrier} n'a pas pu livrer la commande {order}. Vous pouvez reprogrammer la livraison ou la retirer ici : {tracking_url}. Répondez-nous s'il faut une autre adresse.",
-        "de": "Hallo {first_name}, {carrier} konnte die Bestellung {order} nicht zustellen. Sie können die Zustellung neu vereinbaren oder das Paket hier abholen: {tracking_url}. Antworten Sie, wenn Sie eine andere Adresse brauchen.",
+        "en": "Hi {first_name}, {carrier} could not deliver order {order}. You can rearrange delivery or collect it from {carrier}. Reply if you need a different address.",
+        "es": "Hola {first_name}, {carrier} no pudo entregar el pedido {order}. Puedes reprogramar la entrega o recogerlo en {carrier}. Respóndenos si necesitas otra dirección.",
+        "fr": "Bonjour {first_name}, {carrier} n'a pas pu livrer la commande {order}. Vous pouvez reprogrammer la livraison ou la retirer auprès de {carrier}. Répondez-nous s'il faut une autre adresse.",
+        "de": "Hallo {first_name}, {carrier} konnte die Bestellung {order} nicht zustellen. Sie können die Zustellung neu vereinbaren oder das Paket bei {carrier} abholen. Antworten Sie, wenn Sie eine andere Adresse brauchen.",
     },
     "missing_item": {
         "en": "Hi {first_name}, part of order {order} has not shipped yet. We are sending the rest as soon as it is ready and will share its tracking.",
@@ -49,18 +52,42 @@ REPLIES: dict[str, dict[str, str]] = {
     },
 }
 FALLBACK_LANGUAGE = "en"
+#: What a reply says when a field is unknown, so no reply reads "Hola there" or "collect it here: .".
+DEFAULTS: dict[str, dict[str, str]] = {
+    "en": {"carrier": "the carrier", "when": "soon"},
+    "es": {"carrier": "el transportista", "when": "pronto"},
+    "fr": {"carrier": "le transporteur", "when": "bientôt"},
+    "de": {"carrier": "der Versanddienst", "when": "bald"},
+}
+#: "When" phrases around a localized date (Babel writes the date itself).
+WHEN = {"en": "by {date}", "es": "el {date}", "fr": "d'ici le {date}", "de": "bis {date}"}
+TRACKING = {"en": " Tracking: {url}", "es": " Seguimiento: {url}", "fr": " Suivi : {url}", "de": " Sendungsverfolgung: {url}"}
 
 
-class _Blank(dict):  # a missing field renders empty rather than failing
+class _Blank(dict):  # a field we have no text for renders empty rather than failing
     def __missing__(self, key: str) -> str:
         return ""
 
 
-def suggested_reply(kind: str, locale: str | None, fields: Mapping[str, str]) -> tuple[str, str]:
-    """(language used, reply text) for an incident kind, in the customer's language when we have it."""
+def suggested_reply(
+    kind: str, locale: str | None, fields: Mapping[str, str | None], *, expected: date | None = None,
+    tracking_url: str | None = None,
+) -> tuple[str, str]:
+    """(language used, reply text) for an incident kind, in the customer's language when we have it.
+
+    Unknown fields fall back to words of that language; a greeting without a name drops the gap
+    ("Hi, your order…"); the expected date is written by Babel in the customer's locale; the tracking
+    link is its own sentence, present only when there is a link."""
     problem = PROBLEM_OF_KIND.get(kind, "late")
-    language = (locale or FALLBACK_LANGUAGE).split("-")[0].lower()
+    language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
     texts = REPLIES[problem]
     if language not in texts:
         language = FALLBACK_LANGUAGE
-    return language, texts[language].format_map(_Blank(fields))
+    values = _Blank(DEFAULTS[language])
+    values.update({k: v for k, v in fields.items() if v})
+    if expected is not None:
+        values["when"] = WHEN[language].format(date=format_date(expected, "EEEE d MMMM", locale=language))
+    text = texts[language].format_map(values).replace(" ,", ",")
+    if tracking_url:
+        text += TRACKING[language].format(url=tracking_url)
+    return language, text

@@ -74,12 +74,11 @@ def case_view(case, order, shipments, notes) -> dict[str, Any]:  # type: ignore[
 
     parcel = next((s for s in shipments if not s.superseded and s.tracking_number), None)
     language, reply = suggested_reply(case.problem, order.locale if order else None, {
-        "first_name": (order.customer_first_name if order else None) or "there",
+        "first_name": order.customer_first_name if order else None,
         "order": order.name if order else "",
-        "carrier": (parcel.carrier_raw or parcel.carrier or "the carrier") if parcel else "the carrier",
-        "when": f"by {parcel.estimated_delivery_at:%A %d %B}" if parcel and parcel.estimated_delivery_at else "soon",
-        "tracking_url": (parcel.tracking_url or "") if parcel else "",
-    })
+        "carrier": (parcel.carrier_raw or parcel.carrier) if parcel else None,
+    }, expected=parcel.estimated_delivery_at.date() if parcel and parcel.estimated_delivery_at else None,
+        tracking_url=parcel.tracking_url if parcel else None)
     return {
         "id": case.id, "order": order.name if order else None, "subject": case.subject, "problem": case.problem,
         "kinds": list(case.kinds), "priority": case.priority, "status": case.status, "assignee": case.assignee,

@@ -1,7 +1,7 @@
 """Case pieces that are pure: working-hours SLA, suggested replies, subjects."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from core.domain.calendar import add_business_hours, calendar_for
 from core.domain.replies import suggested_reply
@@ -20,11 +20,22 @@ def test_sla_counts_working_hours_and_skips_the_night_the_weekend_and_holidays()
 
 
 def test_the_suggested_reply_speaks_the_customers_language_with_a_fallback() -> None:
-    fields = {"first_name": "Lucía", "order": "#1002", "carrier": "FedEx", "when": "el jueves", "tracking_url": "https://t"}
-    language, text = suggested_reply("late", "es-MX", fields)
-    assert language == "es" and text.startswith("Hola Lucía, tu pedido #1002 va con retraso: FedEx")
+    fields = {"first_name": "Lucía", "order": "#1002", "carrier": "FedEx"}
+    language, text = suggested_reply("late", "es-MX", fields, expected=date(2026, 11, 26), tracking_url="https://t.example/1")
+    assert language == "es"
+    assert text.startswith("Hola Lucía, tu pedido #1002 va con retraso: FedEx prevé entregarlo el jueves 26 noviembre.")
+    assert text.endswith(" Seguimiento: https://t.example/1")
     language, text = suggested_reply("damaged", "hi", {"first_name": "Priya", "order": "#1007"})
-    assert language == "en" and "Priya" in text and "{" not in text  # a missing field renders empty
+    assert language == "en" and "Priya" in text and "{" not in text
+
+
+def test_a_reply_with_unknown_fields_still_reads_naturally() -> None:
+    language, text = suggested_reply("needs_action", "de_DE", {"first_name": None, "order": "#9", "carrier": None})
+    assert language == "de"
+    assert text.startswith("Hallo, der Versanddienst konnte die Bestellung #9 nicht zustellen.")
+    assert "abholen." in text and "Sendungsverfolgung" not in text  # no link sentence without a link
+    _, text = suggested_reply("late", "fr", {"order": "#3"})
+    assert text.startswith("Bonjour, votre commande #3 a pris du retard : le transporteur prévoit de la livrer bientôt.")
 
 
 def test_subjects_read_like_a_support_queue() -> None:
