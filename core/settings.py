@@ -26,6 +26,8 @@ class Settings:
     #: Where the carrier simulator listens. Set by `forewarn demo` and the tests only — never read from the
     #: environment, so production configuration cannot select it.
     carrier_simulator_url: str | None = None
+    #: Where the helpdesk simulator (Zendesk's wire format) listens; the same rule: demo and tests only.
+    helpdesk_simulator_url: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], **overrides: object) -> Settings:

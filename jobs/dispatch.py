@@ -20,6 +20,14 @@ def enqueue_write_back(redis: Redis, write_back_id: int) -> None:
     )
 
 
+def enqueue_ticket_sync(redis: Redis, case_id: int, now: datetime) -> None:
+    """Bring the case's helpdesk ticket up to date (idempotent: the job reconciles before it calls)."""
+    queues.enqueue(
+        redis, queues.DEFAULT, "jobs.helpdesk.sync_case", case_id,
+        job_id=queues.job_id("ticket", case_id, now.isoformat()), description=f"helpdesk ticket of case {case_id}",
+    )
+
+
 def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
     def register_webhooks(event: events.ShopInstalled, uow: UnitOfWork, now: datetime) -> None:
         uow.after_commit(lambda: queues.enqueue(
@@ -33,15 +41,13 @@ def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
 
     def sync_ticket(event: events.Event, uow: UnitOfWork, now: datetime) -> None:
         case_id = event.case_id  # type: ignore[attr-defined]
-        uow.after_commit(lambda: queues.enqueue(
-            redis, queues.DEFAULT, "jobs.helpdesk.sync_case", case_id,
-            job_id=queues.job_id("ticket", case_id, now.isoformat()), description=f"helpdesk ticket of case {case_id}",
-        ))
+        uow.after_commit(lambda: enqueue_ticket_sync(redis, case_id, now))
 
     return {  # type: ignore[dict-item]
         events.ShopInstalled: [register_webhooks],
         events.WriteBackPlanned: [send_write_back],
         events.CaseOpened: [sync_ticket],
         events.CaseReopened: [sync_ticket],
+        events.CaseUpdated: [sync_ticket],
         events.CaseResolved: [sync_ticket],
     }

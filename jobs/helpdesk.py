@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 
-from sqlalchemy import select
 
-from connectors.helpdesks import zendesk
+from connectors import helpdesks
 from core.domain.model import CaseStatus, CaseTicket, HelpdeskAccount
-from core.errors import Permanent, Unauthorized
+from core.errors import Permanent, RateLimited, Transient, Unauthorized
 from core.ports import TicketDraft
 from jobs import runtime
 
@@ -34,15 +34,30 @@ def ticket_body(uow, case, order, shipments, notes) -> str:  # type: ignore[no-u
 
 
 def sync_case(case_id: int) -> str:
+    """One worker at a time per case: two concurrent syncs could both miss the other's new ticket. A sync
+    that finds the case busy fails as Transient and RQ retries it with backoff."""
+    redis, key, token = runtime.current().redis, f"forewarn:ticket-lock:{case_id}", uuid.uuid4().hex
+    # SET NX with an expiry (not redis-py's Lock: its Lua scripts need a Lua-enabled Redis, and the demo's
+    # in-process Redis has none); the expiry frees the case if a worker dies holding it.
+    if not redis.set(key, token, nx=True, ex=300):
+        raise Transient(f"case {case_id}'s ticket is being synced by another worker")
+    try:
+        return _sync_case(case_id)
+    finally:
+        if redis.get(key) == token.encode():
+            redis.delete(key)
+
+
+def _sync_case(case_id: int) -> str:
     rt = runtime.current()
     with rt.uow() as uow:
         case = uow.repo.case(case_id)
         if case is None:
             return "missing"
-        account = uow.session.scalars(select(HelpdeskAccount).where(HelpdeskAccount.shop_id == case.shop_id)).one_or_none()
+        account = uow.repo.helpdesk_account(case.shop_id)
         if account is None or account.status != "active":
             return "no helpdesk"
-        ticket = uow.session.scalars(select(CaseTicket).where(CaseTicket.case_id == case_id)).one_or_none()
+        ticket = uow.repo.case_ticket(case_id)
         if ticket is None:  # the intent, committed before the helpdesk hears anything
             ticket = CaseTicket(case_id=case_id, helpdesk=account.kind, external_id=f"forewarn-case-{case_id}",
                                 created_at=runtime.utcnow())
@@ -60,17 +75,18 @@ def sync_case(case_id: int) -> str:
         credentials = json.loads(rt.cipher.decrypt(account.credentials_ciphertext))
         kind, account_id, resolved = account.kind, account.id, case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
         ticket_id, last_note_id, solved = ticket.ticket_id, ticket.last_note_id, ticket.solved_at is not None
+        had_error = ticket.error is not None
         new_notes = [(n.id, n.body) for n in notes if n.id > last_note_id]
 
     def save(**changes: object) -> None:
         with rt.uow() as uow:
-            row = uow.session.scalars(select(CaseTicket).where(CaseTicket.case_id == case_id)).one()
+            row = uow.repo.case_ticket(case_id)
             for key, value in changes.items():
                 setattr(row, key, value)
             uow.commit()
 
     try:
-        desk = zendesk.build(kind, credentials, rt.http)
+        desk = helpdesks.build(kind, credentials, rt.http, rt.settings.helpdesk_simulator_url)
         if ticket_id is None:
             ticket_id = desk.find_by_external_id(draft.external_id)  # a create that reached it before a crash
             attached = False
@@ -87,8 +103,10 @@ def sync_case(case_id: int) -> str:
                 desk.add_note(ticket_id, body)
                 save(last_note_id=note_id)
         if resolved and not solved:
-            desk.solve(ticket_id, "Resolved by Forewarn: the parcel was delivered.")
+            desk.solve(ticket_id, "The case was resolved in Forewarn; the notes above say how.")
             save(solved_at=runtime.utcnow())
+        if had_error:
+            save(error=None)
     except Unauthorized as exc:
         with rt.uow() as uow:
             account = uow.session.get(HelpdeskAccount, account_id)
@@ -99,6 +117,9 @@ def sync_case(case_id: int) -> str:
     except Permanent as exc:
         save(error=str(exc))
         return "failed"
+    except (Transient, RateLimited) as exc:  # shown in the admin while RQ retries with backoff
+        save(error=f"{exc} — retrying")
+        raise
     return "synced"
 
 

@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from connectors.errors import ConnectorError
 from connectors.shopify.oauth import InvalidRequest, check_signed_request
 from core.adapters.crypto import SecretKeyMissing
+from core.services.views import case_views
 from jobs.runtime import Runtime, utcnow
 from web.auth import Unauthenticated, demo_token, frame_ancestors, session_from_token
 from web.install import exchange_session_token, problem
@@ -66,13 +67,6 @@ def page() -> ResponseReturnValue:
     return render_shop(rt, session.shop, api_token=None, embedded=True)
 
 
-def case_views(uow, shop):  # type: ignore[no-untyped-def]
-    from core.services.views import case_view
-
-    return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id), uow.repo.case_notes(c.id))
-            for c in uow.repo.cases(shop.id, limit=50)]
-
-
 def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: bool) -> ResponseReturnValue:
     with rt.uow() as uow:
         shop = uow.repo.shop("shopify", shop_domain)
@@ -98,7 +92,8 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             compliance=uow.repo.compliance_requests(shop_domain, limit=20),
             incidents=uow.repo.incidents(shop.id, limit=100) if shop else [],
             clusters=uow.repo.open_clusters(shop.id) if shop else [],
-            cases=case_views(uow, shop) if shop else [],
+            cases=case_views(uow, uow.repo.cases(shop.id, limit=50)) if shop else [],
+            helpdesk=uow.repo.helpdesk_account(shop.id) if shop else None,
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},
             demo=rt.settings.demo,

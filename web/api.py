@@ -8,10 +8,30 @@ from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from core.domain.model import Shop
-from core.services.views import order_view
+from core.services.views import case_views, order_view
+from jobs.dispatch import enqueue_ticket_sync
 from web.auth import Unauthenticated, session_from_header
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class InvalidBody(Exception):
+    def __init__(self, what: str, messages: Any) -> None:
+        super().__init__(what)
+        self.what, self.messages = what, messages
+
+
+def load_body(schema: Schema, what: str) -> dict[str, Any]:
+    """The request's JSON through its schema; a bad body is a 400 naming each wrong field."""
+    try:
+        return schema.load(request.get_json(silent=True) or {})  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        raise InvalidBody(what, exc.messages) from None
+
+
+@bp.errorhandler(InvalidBody)
+def invalid_body(exc: InvalidBody) -> ResponseReturnValue:
+    return jsonify(error=exc.what, fields=exc.messages), 400
 
 
 class ShopSettingsSchema(Schema):
@@ -62,10 +82,7 @@ def get_shop() -> ResponseReturnValue:
 
 @bp.patch("/shop")
 def update_shop() -> ResponseReturnValue:
-    try:
-        changes = ShopSettingsSchema().load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        return jsonify(error="invalid settings", fields=exc.messages), 400
+    changes = load_body(ShopSettingsSchema(), "invalid settings")
     with current_app.extensions["forewarn"].uow() as uow:
         shop = _shop(uow)
         if shop is None:
@@ -155,10 +172,7 @@ def put_carrier_account() -> ResponseReturnValue:
     from jobs.runtime import utcnow
 
     rt = current_app.extensions["forewarn"]
-    try:
-        data = CarrierAccountSchema().load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        return jsonify(error="invalid carrier account", fields=exc.messages), 400
+    data = load_body(CarrierAccountSchema(), "invalid carrier account")
     with rt.uow() as uow:
         shop = _shop(uow)
         if shop is None:
@@ -176,20 +190,13 @@ def put_carrier_account() -> ResponseReturnValue:
         return jsonify(account_view(account))
 
 
-def _case_views(uow: Any, shop: Any, cases: Any) -> list[dict[str, Any]]:
-    from core.services.views import case_view
-
-    return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id), uow.repo.case_notes(c.id))
-            for c in cases]
-
-
 @bp.get("/cases")
 def list_cases() -> ResponseReturnValue:
     with current_app.extensions["forewarn"].uow() as uow:
         shop = _shop(uow)
         if shop is None:
             return not_installed()
-        return jsonify(cases=_case_views(uow, shop, uow.repo.cases(shop.id)))
+        return jsonify(cases=case_views(uow, uow.repo.cases(shop.id)))
 
 
 class CaseUpdateSchema(Schema):
@@ -209,10 +216,7 @@ def update_case(case_id: int) -> ResponseReturnValue:
     from core.domain.model import CaseNote
     from jobs.runtime import utcnow
 
-    try:
-        changes = CaseUpdateSchema().load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        return jsonify(error="invalid case update", fields=exc.messages), 400
+    changes = load_body(CaseUpdateSchema(), "invalid case update")
     with current_app.extensions["forewarn"].uow() as uow:
         shop = _shop(uow)
         case = uow.repo.case(case_id)
@@ -228,5 +232,71 @@ def update_case(case_id: int) -> ResponseReturnValue:
             uow.repo.add(CaseNote(case_id=case.id, author=changes["author"], body=changes["note"], created_at=now))
         case.first_response_at = case.first_response_at or now
         case.updated_at = now
+        uow.after_commit(lambda: enqueue_ticket_sync(current_app.extensions["forewarn"].redis, case_id, now))
         uow.commit()
-        return jsonify(_case_views(uow, shop, [case])[0])
+        return jsonify(case_views(uow, [case])[0])
+
+
+class HelpdeskSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    kind = fields.String(required=True)
+    credentials = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
+def helpdesk_view(account: Any) -> dict[str, Any]:
+    """Never the credentials: only the kind, whether it works, and why not."""
+    if account is None:
+        return {"connected": False}
+    return {"connected": True, "kind": account.kind, "status": account.status, "error": account.error,
+            "created_at": account.created_at.isoformat()}
+
+
+@bp.get("/helpdesk")
+def get_helpdesk() -> ResponseReturnValue:
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        return jsonify(helpdesk_view(uow.repo.helpdesk_account(shop.id)))
+
+
+@bp.put("/helpdesk")
+def connect_helpdesk() -> ResponseReturnValue:
+    """Connect (or reconnect) the shop's helpdesk. The credentials are tried first; only working ones are
+    stored, encrypted. Reconnecting re-enables an integration an authentication failure had disabled."""
+    import json as _json
+
+    from connectors import helpdesks
+    from core.domain.model import HelpdeskAccount
+    from core.errors import ConnectorError, RateLimited, Transient, Unauthorized
+    from jobs.runtime import utcnow
+
+    rt = current_app.extensions["forewarn"]
+    data = load_body(HelpdeskSchema(), "invalid helpdesk connection")
+    with rt.uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+    try:
+        helpdesks.build(data["kind"], data["credentials"], rt.http, rt.settings.helpdesk_simulator_url).check()
+    except Unauthorized as exc:
+        return jsonify(error=f"the helpdesk refused these credentials: {exc}"), 422
+    except (RateLimited, Transient) as exc:
+        return jsonify(error=f"the helpdesk could not be reached; nothing was changed, try again: {exc}"), 502
+    except ConnectorError as exc:
+        return jsonify(error=f"the helpdesk refused the check: {exc}"), 422
+    with rt.uow() as uow:
+        shop = _shop(uow)
+        account = uow.repo.helpdesk_account(shop.id)
+        if account is None:
+            account = HelpdeskAccount(shop_id=shop.id, kind=data["kind"], credentials_ciphertext="", created_at=utcnow())
+            uow.repo.add(account)
+        account.kind, account.status, account.error = data["kind"], "active", None
+        account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(data["credentials"]))
+        now = utcnow()
+        waiting = list(uow.repo.active_case_ids(shop.id))
+        uow.after_commit(lambda: [enqueue_ticket_sync(rt.redis, case_id, now) for case_id in waiting])
+        uow.commit()  # the shop's open cases reach the helpdesk now, not only the next ones
+        return jsonify(helpdesk_view(account))

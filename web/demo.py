@@ -4,10 +4,12 @@ SQLite in a fresh temporary folder, the in-process Redis substitute, the web app
 worker in the main thread and a scheduler thread (retries whose backoff elapsed, the cron schedule, and
 the tracking polls). A demo shop's webhooks are sent through the real HTTP endpoint, signed like Shopify
 signs them, and its parcels are tracked through karrio's DHL client against the carrier simulator, on a
-virtual clock that runs fast enough to watch parcels live through their days.
+virtual clock that runs fast enough to watch parcels live through their days. Its cases become tickets in a
+simulated helpdesk that speaks Zendesk's API, so the real adapter opens, notes and solves them.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -24,7 +26,9 @@ from werkzeug.serving import make_server
 
 from connectors.carriers.simulator import CarrierSimulator, SimClock
 from connectors.carriers.simulator import create_app as simulator_app
-from core.domain.model import CarrierAccount, Shop
+from connectors.helpdesks.simulator import HelpdeskSimulator
+from connectors.helpdesks.simulator import create_app as helpdesk_app
+from core.domain.model import CarrierAccount, HelpdeskAccount, Shop
 from core.settings import MEMORY_REDIS, Settings
 from jobs import queues
 from jobs.runtime import Runtime, install_clock, utcnow
@@ -86,6 +90,12 @@ def start_simulator(clock: SimClock) -> tuple[CarrierSimulator, str]:
     return simulator, f"http://127.0.0.1:{server.server_port}"
 
 
+def start_helpdesk() -> str:
+    server = make_server("127.0.0.1", 0, helpdesk_app(HelpdeskSimulator()), threaded=True)
+    threading.Thread(target=server.serve_forever, name="helpdesk-simulator", daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
 def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -96,7 +106,8 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     simulator, simulator_url = start_simulator(clock)
     for number, scenario in SCENARIOS.items():  # shipped two days ago, on demo time: problems show within minutes
         simulator.register(number, scenario, clock.now() - timedelta(hours=48))
-    settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url)
+    helpdesk_url = start_helpdesk()
+    settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url, helpdesk_simulator_url=helpdesk_url)
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
     with rt.uow() as uow:
@@ -108,6 +119,9 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
         # Every carrier of the demo shop is tracked through the simulator (DHL's wire format, karrio's client).
         uow.repo.add(CarrierAccount(shop_id=shop.id, carrier="*", provider="simulator", credentials_ciphertext=None,
                                     created_at=utcnow()))
+        # The demo shop's support team works in a helpdesk: a simulated one speaking Zendesk's API.
+        credentials = rt.cipher.encrypt(json.dumps({"email": "support@forewarn-demo.example", "api_token": "demo"}))
+        uow.repo.add(HelpdeskAccount(shop_id=shop.id, kind="simulated", credentials_ciphertext=credentials, created_at=utcnow()))
         uow.commit()
     app = create_app(runtime=rt)
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -118,6 +132,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     print(f"Forewarn demo — admin page: {settings.base_url}/admin", flush=True)
     print(f"  database: {settings.database_url}  (in-process Redis; nothing to install)", flush=True)
     print(f"  carriers: simulated at {simulator_url}; demo time runs {DEMO_SPEED:.0f}× (a day ≈ {86400 / DEMO_SPEED:.0f} s)", flush=True)
+    print(f"  helpdesk: simulated (Zendesk's API); its tickets at {helpdesk_url}/", flush=True)
     print("  sending the demo shop's Shopify webhooks (Ctrl-C to stop):", flush=True)
 
     def _feed() -> None:

@@ -17,10 +17,12 @@ OPEN_STATUSES = {"new", "open", "pending", "hold"}
 class ZendeskHelpdesk:
     name = "zendesk"
 
-    def __init__(self, subdomain: str, email: str, api_token: str, http: requests.Session | None = None) -> None:
-        if not subdomain or not email or not api_token:
+    def __init__(
+        self, subdomain: str, email: str, api_token: str, http: requests.Session | None = None, *, base_url: str | None = None
+    ) -> None:
+        if not (subdomain or base_url) or not email or not api_token:
             raise Unauthorized("Zendesk needs a subdomain, an agent email and an API token")
-        self.base = f"https://{subdomain}.zendesk.com/api/v2"
+        self.base = f"{base_url or f'https://{subdomain}.zendesk.com'}/api/v2"
         self.auth = (f"{email}/token", api_token)
         self.http = http or requests.Session()
 
@@ -74,8 +76,3 @@ class ZendeskHelpdesk:
         self._call("PUT", f"/tickets/{ticket_id}.json",
                    json={"ticket": {"status": "solved", "comment": {"body": body, "public": False}}})
 
-
-def build(kind: str, credentials: dict[str, str], http: requests.Session | None = None) -> ZendeskHelpdesk:
-    if kind != "zendesk":
-        raise Unauthorized(f"no helpdesk adapter for {kind!r} yet")
-    return ZendeskHelpdesk(credentials.get("subdomain", ""), credentials.get("email", ""), credentials.get("api_token", ""), http)

@@ -9,6 +9,8 @@ from sqlalchemy.orm import Session
 from core.domain.model import (
     Case,
     CaseNote,
+    CaseTicket,
+    HelpdeskAccount,
     IncidentCluster,
     Incident,
     CarrierAccount,
@@ -166,8 +168,20 @@ class Repository:
     def cases(self, shop_id: int, limit: int = 100) -> Sequence[Case]:
         return self.session.scalars(select(Case).filter_by(shop_id=shop_id).order_by(Case.id.desc()).limit(limit)).all()
 
+    def active_case_ids(self, shop_id: int) -> Sequence[int]:
+        """Open and pending cases, every one of them."""
+        return self.session.scalars(
+            select(Case.id).where(Case.shop_id == shop_id, Case.status.in_(("open", "pending"))).order_by(Case.id)
+        ).all()
+
     def case(self, case_id: int) -> Case | None:
         return self.session.get(Case, case_id)
 
     def case_notes(self, case_id: int) -> Sequence[CaseNote]:
         return self.session.scalars(select(CaseNote).filter_by(case_id=case_id).order_by(CaseNote.id)).all()
+
+    def case_ticket(self, case_id: int) -> CaseTicket | None:
+        return self.session.scalars(select(CaseTicket).filter_by(case_id=case_id)).one_or_none()
+
+    def helpdesk_account(self, shop_id: int) -> HelpdeskAccount | None:
+        return self.session.scalars(select(HelpdeskAccount).filter_by(shop_id=shop_id)).one_or_none()

@@ -232,6 +232,15 @@ class CaseReopened(Event):
 
 
 @dataclass(frozen=True)
+class CaseUpdated(Event):
+    """Something the team should see happened on an open case: another problem joined it, or one cleared."""
+
+    case_id: int
+    shop_id: int
+    order_id: int
+
+
+@dataclass(frozen=True)
 class CaseResolved(Event):
     case_id: int
     shop_id: int

@@ -70,6 +70,7 @@ def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datet
                                      shipment.carrier if shipment else None, shipment.last_event_at if shipment else None)
             active.sla_due_at = min(active.sla_due_at, sla_due(uow, event.order_id, priority, now, policy))
         note(uow, active, f"{event.kind.replace('_', ' ')}: {event.reason}", now)
+        uow.collect(events.CaseUpdated(active.id, active.shop_id, active.order_id))
         return
     if event.kind not in CASE_KINDS:
         return
@@ -105,24 +106,27 @@ def on_incident_cleared(event: events.IncidentCleared, uow: UnitOfWork, now: dat
     if case is None:
         return
     note(uow, case, f"{event.kind.replace('_', ' ')} cleared: {event.reason}", now)
-    settle(uow, case, now)
+    if not settle(uow, case, now):
+        uow.collect(events.CaseUpdated(case.id, case.shop_id, case.order_id))
 
 
-def settle(uow: UnitOfWork, case: Case, now: datetime) -> None:
-    """With no problem left: resolved once every parcel arrived, else pending until they do."""
+def settle(uow: UnitOfWork, case: Case, now: datetime) -> bool:
+    """With no problem left: resolved once every parcel arrived, else pending until they do. True if resolved."""
     still_open = uow.session.scalars(
         select(Incident.id).where(Incident.order_id == case.order_id, Incident.status == "open")
     ).first()
     if still_open is not None:
-        return
+        return False
     shipments = [s for s in uow.repo.shipments_of_order(case.order_id) if not s.superseded and s.tracking_number]
     if shipments and all(s.status == ShipmentStatus.DELIVERED for s in shipments):
         last = max(s.delivered_at or now for s in shipments)
         case.status, case.resolved_at = CaseStatus.RESOLVED, now
         note(uow, case, f"resolved by Forewarn: delivered {last:%a %d %b %H:%M} UTC; no problem left on the order", now)
         uow.collect(events.CaseResolved(case.id, case.shop_id, case.order_id))
-    elif case.status == CaseStatus.OPEN:
+        return True
+    if case.status == CaseStatus.OPEN:
         case.status = CaseStatus.PENDING  # nothing wrong right now: waiting for the parcel to arrive
+    return False
 
 
 def on_status_changed(event: events.ShipmentStatusChanged, uow: UnitOfWork, now: datetime) -> None:

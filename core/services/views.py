@@ -68,8 +68,21 @@ def order_view(order: Order, shipments: Sequence[Shipment]) -> dict[str, Any]:
     }
 
 
-def case_view(case, order, shipments, notes) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """A case with its suggested reply (in the customer's language) and its timeline."""
+def case_views(uow, cases) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Cases as the admin page and the API show them."""
+    return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id),
+                      uow.repo.case_notes(c.id), uow.repo.case_ticket(c.id)) for c in cases]
+
+
+def ticket_view(ticket) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    if ticket is None:
+        return None
+    return {"helpdesk": ticket.helpdesk, "id": ticket.ticket_id, "attached": ticket.attached,
+            "solved_at": _plain(ticket.solved_at), "error": ticket.error, "attempts": ticket.attempts}
+
+
+def case_view(case, order, shipments, notes, ticket=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A case with its suggested reply (in the customer's language), its timeline and its helpdesk ticket."""
     from core.domain.replies import suggested_reply
 
     parcel = next((s for s in shipments if not s.superseded and s.tracking_number), None)
@@ -84,6 +97,6 @@ def case_view(case, order, shipments, notes) -> dict[str, Any]:  # type: ignore[
         "kinds": list(case.kinds), "priority": case.priority, "status": case.status, "assignee": case.assignee,
         "labels": list(case.labels), "opened_at": _plain(case.opened_at), "sla_due_at": _plain(case.sla_due_at),
         "sla_breached": case.sla_breached, "resolved_at": _plain(case.resolved_at), "reopened": case.reopened_count,
-        "suggested_reply": {"language": language, "text": reply},
+        "suggested_reply": {"language": language, "text": reply}, "ticket": ticket_view(ticket),
         "timeline": [{"at": _plain(n.created_at), "author": n.author, "body": n.body} for n in notes],
     }

@@ -91,6 +91,22 @@ def test_demo_shows_each_order_once_with_its_shipments(demo) -> None:
     assert requests.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"
 
 
+def test_demo_cases_become_tickets_in_the_simulated_helpdesk(demo) -> None:
+    base, output = demo
+    [desk] = re.findall(r"its tickets at (http://127\.0\.0\.1:\d+)/", output)
+    deadline = time.monotonic() + 30
+    while True:  # each case's ticket job runs on the demo's worker, through the real Zendesk adapter
+        tickets = requests.get(f"{desk}/", timeout=5).text
+        admin = requests.get(f"{base}/admin", timeout=5).text
+        if "damaged: " in tickets and re.search(r"data-ticket>#\d+ in simulated", admin):
+            break
+        assert time.monotonic() < deadline, "no ticket reached the simulated helpdesk"
+        time.sleep(0.3)
+    externals = re.findall(r"external id (forewarn-case-\d+)", tickets)
+    assert len(externals) == len(set(externals))  # exactly one ticket per case
+    assert "Helpdesk: <strong>simulated</strong>" in admin
+
+
 def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
     if not shutil.which("chromium") and not Path(CHROMIUM).exists():
         if CI:

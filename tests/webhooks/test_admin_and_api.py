@@ -146,13 +146,43 @@ def test_cases_are_listed_with_their_suggested_reply_and_can_be_worked(client, r
         [shipment] = uow.repo.shipments()
         order_id, shipment_id = shipment.order_id, shipment.id
     rt.bus.handle([IncidentOpened(1, 1, order_id, shipment_id, "damaged", "UPS reports the parcel damaged")])
+    run_jobs(rt.redis)  # (no helpdesk connected: the ticket job has nothing to do)
     [case] = client.get("/api/v1/cases", headers=bearer()).get_json()["cases"]
     assert case["priority"] == "urgent" and case["subject"] == "Order #9999 — UPS parcel damaged"
     assert case["suggested_reply"]["language"] == "fr" and case["suggested_reply"]["text"].startswith("Bonjour John")
     worked = client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(), json={"note": "Replacement sent", "assignee": "ana"})
     assert worked.status_code == 200 and worked.get_json()["assignee"] == "ana"
     assert worked.get_json()["timeline"][-1]["body"] == "Replacement sent"
+    queued = Queue(queues.DEFAULT, connection=rt.redis).jobs  # the note reaches the helpdesk ticket too
+    assert [(j.func_name, j.args) for j in queued] == [("jobs.helpdesk.sync_case", (case["id"],))]
     assert client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(), json={"status": "lost"}).status_code == 400
     assert client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(OTHER), json={"note": "x"}).status_code in (404,)
     page = client.get("/admin", query_string={"id_token": session_token()}).get_data(as_text=True)
     assert 'data-case="damaged"' in page and "Bonjour John" in page
+
+
+@responses.activate
+def test_a_helpdesk_is_connected_only_with_credentials_it_accepts(client, rt: Runtime) -> None:
+    install_shop(rt)
+    me = "https://acme.zendesk.com/api/v2/users/me.json"
+    creds = {"subdomain": "acme", "email": "agent@acme.example", "api_token": "zd-secret"}
+    assert client.get("/api/v1/helpdesk", headers=bearer()).get_json() == {"connected": False}
+    responses.get(me, status=401, json={"error": "Couldn't authenticate you"})
+    refused = client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "zendesk", "credentials": creds})
+    assert refused.status_code == 422 and "refused these credentials" in refused.get_json()["error"]
+    assert client.get("/api/v1/helpdesk", headers=bearer()).get_json() == {"connected": False}  # nothing stored
+    responses.replace(responses.GET, me, status=503)
+    down = client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "zendesk", "credentials": creds})
+    assert down.status_code == 502 and "try again" in down.get_json()["error"]
+    responses.replace(responses.GET, me, json={"user": {"id": 1, "email": "agent@acme.example", "role": "admin"}})
+    connected = client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "zendesk", "credentials": creds}).get_json()
+    assert connected == {**connected, "connected": True, "kind": "zendesk", "status": "active", "error": None}
+    assert "zd-secret" not in json.dumps(connected)
+    with rt.uow() as uow:
+        account = uow.repo.helpdesk_account(uow.repo.shop("shopify", SHOP).id)
+        assert "zd-secret" not in account.credentials_ciphertext
+        assert json.loads(rt.cipher.decrypt(account.credentials_ciphertext))["api_token"] == "zd-secret"
+    assert "Helpdesk: <strong>zendesk</strong>" in client.get("/admin", query_string={"shop": SHOP, "id_token": session_token(), "embedded": "1"}).get_data(as_text=True)
+    for bad, status in (({"kind": "zendesk"}, 400), ({"kind": "simulated", "credentials": creds}, 422),
+                        ({"kind": "gorgias", "credentials": creds}, 422)):
+        assert client.put("/api/v1/helpdesk", headers=bearer(), json=bad).status_code == status  # the simulator is demo-only

@@ -148,3 +148,91 @@ def test_zendesk_failures_are_typed(reply: dict, error: type) -> None:
         ZendeskHelpdesk("acme", "agent@acme.example", "t").create_ticket(TicketDraft("x", "s", "b", None, None, "#1"))
     if error is RateLimited:
         assert raised.value.retry_after == 30
+
+
+@pytest.fixture
+def simulated_helpdesk(rt: Runtime, monkeypatch):  # type: ignore[no-untyped-def]
+    """The demo's helpdesk (Zendesk's wire format) on a local port, selected the way the demo selects it."""
+    import threading
+    from dataclasses import replace
+
+    from werkzeug.serving import make_server
+
+    from connectors.helpdesks.simulator import HelpdeskSimulator, create_app
+
+    desk = HelpdeskSimulator()
+    server = make_server("127.0.0.1", 0, create_app(desk), threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(rt, "settings", replace(rt.settings, helpdesk_simulator_url=f"http://127.0.0.1:{server.server_port}"))
+    yield desk
+    server.shutdown()
+
+
+def test_the_demo_helpdesk_runs_the_real_adapter_from_ticket_to_solved(client, rt: Runtime, simulated_helpdesk) -> None:
+    from core.domain.model import CaseNote
+
+    case_id = open_case(client, rt)
+    with rt.uow() as uow:  # the shop's helpdesk is the simulated one
+        [account] = uow.session.query(HelpdeskAccount).all()
+        account.kind = "simulated"
+        uow.commit()
+    assert helpdesk.sync_case(case_id) == "synced"
+    [created] = simulated_helpdesk.tickets.values()
+    assert created["external_id"] == f"forewarn-case-{case_id}" and created["status"] == "new"
+    assert "damaged" in created["subject"] and "Suggested reply" in created["description"]
+    assert helpdesk.sync_case(case_id) == "synced" and len(simulated_helpdesk.tickets) == 1  # a retry finds it
+    with rt.uow() as uow:
+        uow.repo.add(CaseNote(case_id=case_id, author="ana", body="Replacement sent", created_at=utcnow()))
+        uow.repo.case(case_id).status = "resolved"
+        uow.commit()
+    assert helpdesk.sync_case(case_id) == "synced"
+    assert created["status"] == "solved"
+    assert [c["body"] for c in simulated_helpdesk.comments[created["id"]][1:]] == [
+        "Replacement sent", "The case was resolved in Forewarn; the notes above say how."]
+    with rt.uow() as uow:
+        view = uow.repo.case_ticket(case_id)
+        assert view.ticket_id == str(created["id"]) and view.solved_at is not None
+
+
+def test_the_simulated_helpdesk_is_not_available_outside_the_demo(client, rt: Runtime) -> None:
+    from connectors import helpdesks
+
+    with pytest.raises(Unauthorized, match="no helpdesk adapter for 'simulated'"):
+        helpdesks.build("simulated", {"email": "a@b.c", "api_token": "t"}, simulator_url=None)
+
+
+@responses.activate
+def test_a_helpdesk_outage_shows_on_the_case_while_it_is_retried_and_clears_when_it_passes(client, rt: Runtime) -> None:
+    case_id = open_case(client, rt)
+    responses.get(f"{BASE}/tickets.json", status=503)
+    with pytest.raises(Transient):
+        helpdesk.sync_case(case_id)  # RQ retries it with the queue's backoff
+    assert ticket(rt).error == "Zendesk failed (503) — retrying" and ticket(rt).ticket_id is None
+    responses.replace(responses.GET, f"{BASE}/tickets.json", json={"tickets": []})
+    responses.get(f"{BASE}/search.json", json={"results": []})
+    responses.post(f"{BASE}/tickets.json", json=CREATED, status=201)
+    assert helpdesk.sync_case(case_id) == "synced"
+    assert ticket(rt).error is None and ticket(rt).ticket_id == "35436"
+
+
+def test_two_workers_never_sync_one_case_at_once(client, rt: Runtime) -> None:
+    case_id = open_case(client, rt)
+    rt.redis.set(f"forewarn:ticket-lock:{case_id}", "another-worker", ex=60)
+    with pytest.raises(Transient, match="being synced by another worker"):
+        helpdesk.sync_case(case_id)
+    assert rt.redis.get(f"forewarn:ticket-lock:{case_id}") == b"another-worker"  # not ours to release
+
+
+def test_a_problem_joining_an_open_case_reaches_its_ticket(client, rt: Runtime) -> None:
+    from rq import Queue
+
+    from jobs import queues
+
+    case_id = open_case(client, rt)
+    opened = Queue(queues.DEFAULT, connection=rt.redis).job_ids  # the CaseOpened sync
+    with rt.uow() as uow:
+        [s] = uow.repo.shipments()
+        order_id, shipment_id = s.order_id, s.id
+    rt.bus.handle([IncidentOpened(2, 1, order_id, shipment_id, "late", "running two days late")])
+    queued = [j for j in Queue(queues.DEFAULT, connection=rt.redis).jobs if j.id not in opened]
+    assert [(j.func_name, j.args) for j in queued] == [("jobs.helpdesk.sync_case", (case_id,))]
