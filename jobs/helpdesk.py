@@ -76,6 +76,7 @@ def _sync_case(case_id: int) -> str:
         kind, account_id, resolved = account.kind, account.id, case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
         ticket_id, last_note_id, solved = ticket.ticket_id, ticket.last_note_id, ticket.solved_at is not None
         had_error = ticket.error is not None
+        retitle = not ticket.attached and (ticket.subject, ticket.priority) != (case.subject, case.priority)
         new_notes = [(n.id, n.body) for n in notes if n.id > last_note_id]
 
     def save(**changes: object) -> None:
@@ -97,11 +98,15 @@ def _sync_case(case_id: int) -> str:
                     desk.add_note(ticket_id, draft.body)
             if ticket_id is None:
                 ticket_id = desk.create_ticket(draft)
-            save(ticket_id=ticket_id, attached=attached, last_note_id=max([i for i, _ in new_notes], default=last_note_id), error=None)
+            save(ticket_id=ticket_id, attached=attached, last_note_id=max([i for i, _ in new_notes], default=last_note_id),
+                 error=None, subject=None if attached else draft.subject, priority=None if attached else draft.priority)
         else:
             for note_id, body in new_notes:
                 desk.add_note(ticket_id, body)
                 save(last_note_id=note_id)
+            if retitle:  # a worse problem took the case over (never on the customer's own ticket)
+                desk.retitle(ticket_id, draft.subject, draft.priority)
+                save(subject=draft.subject, priority=draft.priority)
         if resolved and not solved:
             desk.solve(ticket_id, "The case was resolved in Forewarn; the notes above say how.")
             save(solved_at=runtime.utcnow())

@@ -57,8 +57,9 @@ class HelpdeskSimulator:
                 self.comments[ticket_id].append({**change["comment"], "created_at": _now()})
                 if row["status"] == "new":
                     row["status"] = "open"
-            if change.get("status"):
-                row["status"] = change["status"]
+            for key in ("status", "subject", "priority"):
+                if change.get(key):
+                    row[key] = change[key]
             row["updated_at"] = _now()
             return row
 

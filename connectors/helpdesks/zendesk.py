@@ -63,7 +63,7 @@ class ZendeskHelpdesk:
             "comment": {"body": draft.body, "public": False},
             "external_id": draft.external_id,
             "tags": list(draft.tags),
-            "priority": draft.priority if draft.priority in ("urgent", "high", "normal", "low") else "normal",
+            "priority": _priority(draft.priority),
         }
         if draft.requester_email:
             ticket["requester"] = {"name": draft.requester_name or draft.requester_email, "email": draft.requester_email}
@@ -72,7 +72,13 @@ class ZendeskHelpdesk:
     def add_note(self, ticket_id: str, body: str) -> None:
         self._call("PUT", f"/tickets/{ticket_id}.json", json={"ticket": {"comment": {"body": body, "public": False}}})
 
+    def retitle(self, ticket_id: str, subject: str, priority: str) -> None:
+        self._call("PUT", f"/tickets/{ticket_id}.json", json={"ticket": {"subject": subject, "priority": _priority(priority)}})
+
     def solve(self, ticket_id: str, body: str) -> None:
         self._call("PUT", f"/tickets/{ticket_id}.json",
                    json={"ticket": {"status": "solved", "comment": {"body": body, "public": False}}})
 
+
+def _priority(priority: str) -> str:
+    return priority if priority in ("urgent", "high", "normal", "low") else "normal"

@@ -413,6 +413,8 @@ case_tickets = Table(
     Column("solved_at", UTCDateTime()),
     Column("attempts", Integer, nullable=False),
     Column("error", Text),
+    Column("subject", Text),
+    Column("priority", String(10)),
     Column("created_at", UTCDateTime(), nullable=False),
 )
 

@@ -567,4 +567,6 @@ class CaseTicket:
     solved_at: datetime | None = None
     attempts: int = 0
     error: str | None = None
+    subject: str | None = None  # the subject and priority last written to a ticket Forewarn opened
+    priority: str | None = None
     id: int | None = None

@@ -236,3 +236,25 @@ def test_a_problem_joining_an_open_case_reaches_its_ticket(client, rt: Runtime) 
     rt.bus.handle([IncidentOpened(2, 1, order_id, shipment_id, "late", "running two days late")])
     queued = [j for j in Queue(queues.DEFAULT, connection=rt.redis).jobs if j.id not in opened]
     assert [(j.func_name, j.args) for j in queued] == [("jobs.helpdesk.sync_case", (case_id,))]
+
+
+def test_a_worse_problem_taking_the_case_over_retitles_the_ticket_forewarn_opened(client, rt: Runtime, simulated_helpdesk) -> None:
+    case_id = open_case(client, rt)
+    with rt.uow() as uow:
+        [account] = uow.session.query(HelpdeskAccount).all()
+        account.kind = "simulated"
+        case = uow.repo.case(case_id)
+        case.priority, case.subject = "high", "Order #9999 — UPS delivery needs action"  # as it was first opened
+        uow.commit()
+    helpdesk.sync_case(case_id)
+    [created] = simulated_helpdesk.tickets.values()
+    assert (created["subject"], created["priority"]) == ("Order #9999 — UPS delivery needs action", "high")
+    with rt.uow() as uow:  # then the parcel is reported damaged, which leads the case now
+        case = uow.repo.case(case_id)
+        case.priority, case.subject = "urgent", "Order #9999 — UPS parcel damaged"
+        uow.commit()
+    helpdesk.sync_case(case_id)
+    assert (created["subject"], created["priority"]) == ("Order #9999 — UPS parcel damaged", "urgent")
+    puts = len(simulated_helpdesk.comments[created["id"]])
+    helpdesk.sync_case(case_id)  # nothing changed: nothing sent
+    assert len(simulated_helpdesk.comments[created["id"]]) == puts and created["subject"] == "Order #9999 — UPS parcel damaged"
