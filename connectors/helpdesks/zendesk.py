@@ -3,6 +3,7 @@
 a create retried after a crash finds the ticket it already made instead of opening a second one."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import requests
@@ -12,6 +13,7 @@ from core.ports import TicketDraft
 
 TIMEOUT = (3.05, 20)
 OPEN_STATUSES = {"new", "open", "pending", "hold"}
+SUBDOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
 
 
 class ZendeskHelpdesk:
@@ -22,6 +24,8 @@ class ZendeskHelpdesk:
     ) -> None:
         if not (subdomain or base_url) or not email or not api_token:
             raise Unauthorized("Zendesk needs a subdomain, an agent email and an API token")
+        if not base_url and not SUBDOMAIN.fullmatch(subdomain):  # it becomes a host name: nothing else gets in
+            raise Unauthorized(f"{subdomain!r} is not a Zendesk subdomain (the NAME in NAME.zendesk.com)")
         self.base = f"{base_url or f'https://{subdomain}.zendesk.com'}/api/v2"
         self.auth = (f"{email}/token", api_token)
         self.http = http or requests.Session()

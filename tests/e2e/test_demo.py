@@ -130,6 +130,15 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         assert answer.value.status == 200
         page.reload()
         assert page.locator("#write-back").is_checked()
+        page.locator("#connect-helpdesk summary").click()  # a mistyped helpdesk is refused with the reason
+        page.fill("#helpdesk-form [name=subdomain]", "acme.zendesk.com/x")
+        page.fill("#helpdesk-form [name=email]", "agent@example.com")
+        page.fill("#helpdesk-form [name=api_token]", "token")
+        with page.expect_response("**/api/v1/helpdesk") as answer:
+            page.click("#helpdesk-form button")
+        assert answer.value.status == 422
+        page.wait_for_selector("#helpdesk-result:has-text('is not a Zendesk subdomain')")
+        assert "Helpdesk: simulated" in page.locator("[data-helpdesk]").inner_text()  # nothing changed
         page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
         browser.close()
     assert (tmp_path / "admin.png").stat().st_size > 10_000

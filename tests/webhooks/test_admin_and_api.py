@@ -184,5 +184,6 @@ def test_a_helpdesk_is_connected_only_with_credentials_it_accepts(client, rt: Ru
         assert json.loads(rt.cipher.decrypt(account.credentials_ciphertext))["api_token"] == "zd-secret"
     assert "Helpdesk: <strong>zendesk</strong>" in client.get("/admin", query_string={"shop": SHOP, "id_token": session_token(), "embedded": "1"}).get_data(as_text=True)
     for bad, status in (({"kind": "zendesk"}, 400), ({"kind": "simulated", "credentials": creds}, 422),
-                        ({"kind": "gorgias", "credentials": creds}, 422)):
+                        ({"kind": "gorgias", "credentials": creds}, 422),
+                        ({"kind": "zendesk", "credentials": {**creds, "subdomain": "evil.example/#"}}, 422)):
         assert client.put("/api/v1/helpdesk", headers=bearer(), json=bad).status_code == status  # the simulator is demo-only
