@@ -119,3 +119,22 @@ def snapshot(rt: Any) -> list[dict[str, Any]]:
             key=lambda s: (s["platform_fulfillment_id"], s["tracking_number"] or ""),
         )
     return views
+
+
+def damaged_parcel(client: Any, rt: Any, before_report: Any = None, **order_changes: Any) -> tuple[int, int]:
+    """Shopify's sample order and fulfillment through the webhooks and their jobs, then (after
+    `before_report()`, if given) the parcel reported damaged: a case opens. Returns (order id, shipment id)."""
+    from core.domain.events import IncidentOpened
+
+    order = fixture_json("shopify/orders_create.json")
+    order.update(cancelled_at=None, **order_changes)
+    post_shopify(client, "orders/create", order)
+    post_shopify(client, "fulfillments/create", fixture_bytes("shopify/fulfillments_create.json"))
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        [shipment] = uow.repo.shipments()
+        order_id, shipment_id, shop_id = shipment.order_id, shipment.id, uow.repo.order_by_id(shipment.order_id).shop_id
+    if before_report is not None:
+        before_report()
+    rt.bus.handle([IncidentOpened(1, shop_id, order_id, shipment_id, "damaged", "UPS reports the parcel damaged")])
+    return order_id, shipment_id

@@ -300,3 +300,49 @@ def connect_helpdesk() -> ResponseReturnValue:
         uow.after_commit(lambda: [enqueue_ticket_sync(rt.redis, case_id, now) for case_id in waiting])
         uow.commit()  # the shop's open cases reach the helpdesk now, not only the next ones
         return jsonify(helpdesk_view(account))
+
+
+class ReplySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    text = fields.String(required=True)
+
+
+@bp.get("/replies")
+def list_replies() -> ResponseReturnValue:
+    """The suggested-reply library: every problem in every language, marked where the merchant changed it."""
+    from core.domain.replies import FIELDS, library
+
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        return jsonify(fields=list(FIELDS), replies=library(shop.replies))
+
+
+@bp.route("/replies/<problem>/<language>", methods=["PUT", "DELETE"])
+def edit_reply(problem: str, language: str) -> ResponseReturnValue:
+    """Set the shop's own wording of one reply (PUT {"text": …}), or go back to Forewarn's (DELETE)."""
+    from core.domain.replies import REPLIES, check_text, library
+
+    if problem not in REPLIES or language not in REPLIES[problem]:
+        return jsonify(error=f"no reply {problem}/{language}; problems: {', '.join(REPLIES)}; languages: en, es, fr, de"), 404
+    text = None
+    if request.method == "PUT":
+        text = load_body(ReplySchema(), "invalid reply")["text"]
+        problems = check_text(text)
+        if problems:
+            return jsonify(error="the reply cannot be saved", problems=problems), 422
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        if shop is None:
+            return not_installed()
+        own = {p: dict(t) for p, t in (shop.replies or {}).items()}  # a new value, so the JSON column is saved
+        if text is None:
+            own.get(problem, {}).pop(language, None)
+        else:
+            own.setdefault(problem, {})[language] = text
+        shop.replies = {p: t for p, t in own.items() if t} or None
+        uow.commit()
+        return jsonify(library(shop.replies)[problem][language])

@@ -115,6 +115,7 @@ shops = Table(
     Column("write_back", Boolean, nullable=False, server_default=false()),
     Column("synced_until", UTCDateTime()),
     Column("policy", JSON),
+    Column("replies", JSON),
     UniqueConstraint("platform", "domain"),
 )
 

@@ -53,6 +53,8 @@ class Shop:
     synced_until: datetime | None = None
     #: The shop's detection policy overrides (core/domain/policy.py); None means the defaults.
     policy: dict | None = None
+    #: The merchant's own wording of suggested replies: {problem: {language: text}} over the library's.
+    replies: dict | None = None
     id: int | None = None
 
     @property

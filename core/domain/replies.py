@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from string import Formatter
 
 from babel.dates import format_date
 
@@ -50,6 +51,30 @@ REPLIES: dict[str, dict[str, str]] = {
         "fr": "Bonjour {first_name}, une partie de la commande {order} n'est pas encore partie. Nous envoyons le reste dès qu'il est prêt et vous transmettrons son suivi.",
         "de": "Hallo {first_name}, ein Teil der Bestellung {order} ist noch nicht verschickt. Wir senden den Rest, sobald er bereit ist, und schicken Ihnen die Sendungsnummer.",
     },
+    "wrong_item": {
+        "en": "Hi {first_name}, we are sorry the wrong item arrived with order {order}. We are sending the right one now; there is no need to return the other unless we ask.",
+        "es": "Hola {first_name}, sentimos que llegara un artículo equivocado en el pedido {order}. Te enviamos ahora el correcto; no hace falta devolver el otro salvo que te lo pidamos.",
+        "fr": "Bonjour {first_name}, désolés : un mauvais article est arrivé avec la commande {order}. Nous vous envoyons le bon dès maintenant ; inutile de renvoyer l'autre sauf si nous vous le demandons.",
+        "de": "Hallo {first_name}, es tut uns leid, dass mit der Bestellung {order} der falsche Artikel kam. Wir schicken Ihnen jetzt den richtigen; den anderen müssen Sie nur zurücksenden, wenn wir darum bitten.",
+    },
+    "address_change": {
+        "en": "Hi {first_name}, we have your new address for order {order}. If {carrier} already has the parcel we will ask them to redirect it, and we will confirm once it is done.",
+        "es": "Hola {first_name}, tenemos tu nueva dirección para el pedido {order}. Si {carrier} ya tiene el paquete le pediremos que lo redirija y te confirmaremos cuando esté hecho.",
+        "fr": "Bonjour {first_name}, nous avons bien votre nouvelle adresse pour la commande {order}. Si {carrier} a déjà le colis, nous lui demanderons de le réacheminer et vous confirmerons quand ce sera fait.",
+        "de": "Hallo {first_name}, wir haben Ihre neue Adresse für die Bestellung {order}. Falls {carrier} das Paket schon hat, bitten wir um eine Umleitung und bestätigen Ihnen, sobald es erledigt ist.",
+    },
+    "cancellation": {
+        "en": "Hi {first_name}, we have received your request to cancel order {order}. If it has not shipped we cancel it and refund you; if it has, we will tell you how to send it back.",
+        "es": "Hola {first_name}, hemos recibido tu solicitud para cancelar el pedido {order}. Si aún no ha salido, lo cancelamos y te reembolsamos; si ya salió, te explicaremos cómo devolverlo.",
+        "fr": "Bonjour {first_name}, nous avons reçu votre demande d'annulation de la commande {order}. Si elle n'est pas partie, nous l'annulons et vous remboursons ; sinon, nous vous expliquerons comment la renvoyer.",
+        "de": "Hallo {first_name}, wir haben Ihre Stornierung der Bestellung {order} erhalten. Ist sie noch nicht verschickt, stornieren wir und erstatten den Betrag; sonst erklären wir Ihnen die Rücksendung.",
+    },
+    "pickup_waiting": {
+        "en": "Hi {first_name}, your parcel for order {order} is waiting for you at a {carrier} pickup point. Please collect it soon: pickup points send parcels back after a few days.",
+        "es": "Hola {first_name}, el paquete de tu pedido {order} te espera en un punto de recogida de {carrier}. Recógelo pronto: los puntos de recogida devuelven los paquetes tras unos días.",
+        "fr": "Bonjour {first_name}, le colis de votre commande {order} vous attend dans un point relais {carrier}. Retirez-le vite : les points relais renvoient les colis au bout de quelques jours.",
+        "de": "Hallo {first_name}, Ihr Paket zur Bestellung {order} wartet in einer {carrier}-Abholstelle auf Sie. Bitte holen Sie es bald ab: Abholstellen schicken Pakete nach einigen Tagen zurück.",
+    },
 }
 FALLBACK_LANGUAGE = "en"
 #: What a reply says when a field is unknown, so no reply reads "Hola there" or "collect it here: .".
@@ -61,7 +86,36 @@ DEFAULTS: dict[str, dict[str, str]] = {
 }
 #: "When" phrases around a localized date (Babel writes the date itself).
 WHEN = {"en": "by {date}", "es": "el {date}", "fr": "d'ici le {date}", "de": "bis {date}"}
+#: The problems whose reply ends with the parcel's tracking link (when it has one).
+WITH_TRACKING = {"late", "stuck", "failed_delivery", "pickup_waiting"}
 TRACKING = {"en": " Tracking: {url}", "es": " Seguimiento: {url}", "fr": " Suivi : {url}", "de": " Sendungsverfolgung: {url}"}
+
+
+#: The fields a reply may use; the merchant's texts are checked against them when saved.
+FIELDS = ("first_name", "order", "carrier", "when")
+MAX_LENGTH = 2000
+
+
+def check_text(text: str) -> list[str]:
+    """Why a merchant's reply text cannot be saved (empty list: it can)."""
+    if not text.strip():
+        return ["the reply is empty"]
+    if len(text) > MAX_LENGTH:
+        return [f"the reply is longer than {MAX_LENGTH} characters"]
+    try:
+        names = [name for _, name, spec, conv in Formatter().parse(text) if name is not None]
+    except ValueError as exc:
+        return [f"unbalanced braces ({exc}); write {{{{ and }}}} for a literal brace"]
+    unknown = sorted({n for n in names if n not in FIELDS})
+    return [f"unknown field {{{n}}}; available: " + ", ".join(f"{{{f}}}" for f in FIELDS) for n in unknown]
+
+
+def library(overrides: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, dict[str, dict[str, object]]]:
+    """Every problem's reply per language, the merchant's wording where they changed it."""
+    own = overrides or {}
+    return {problem: {language: {"text": own.get(problem, {}).get(language, text), "edited": language in own.get(problem, {})}
+                      for language, text in texts.items()}
+            for problem, texts in REPLIES.items()}
 
 
 class _Blank(dict):  # a field we have no text for renders empty rather than failing
@@ -71,16 +125,17 @@ class _Blank(dict):  # a field we have no text for renders empty rather than fai
 
 def suggested_reply(
     kind: str, locale: str | None, fields: Mapping[str, str | None], *, expected: date | None = None,
-    tracking_url: str | None = None,
+    tracking_url: str | None = None, overrides: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[str, str]:
     """(language used, reply text) for an incident kind, in the customer's language when we have it.
 
     Unknown fields fall back to words of that language; a greeting without a name drops the gap
     ("Hi, your order…"); the expected date is written by Babel in the customer's locale; the tracking
-    link is its own sentence, present only when there is a link."""
-    problem = PROBLEM_OF_KIND.get(kind, "late")
+    link is its own sentence, for the problems it helps with and only when there is a link. `overrides` are the merchant's own
+    texts ({problem: {language: text}}, checked by `check_text` when saved)."""
+    problem = kind if kind in REPLIES else PROBLEM_OF_KIND.get(kind, "late")
     language = (locale or FALLBACK_LANGUAGE).replace("_", "-").split("-")[0].lower()
-    texts = REPLIES[problem]
+    texts = {**REPLIES[problem], **((overrides or {}).get(problem) or {})}
     if language not in texts:
         language = FALLBACK_LANGUAGE
     values = _Blank(DEFAULTS[language])
@@ -88,6 +143,6 @@ def suggested_reply(
     if expected is not None:
         values["when"] = WHEN[language].format(date=format_date(expected, "EEEE d MMMM", locale=language))
     text = texts[language].format_map(values).replace(" ,", ",")
-    if tracking_url:
+    if tracking_url and problem in WITH_TRACKING:
         text += TRACKING[language].format(url=tracking_url)
     return language, text

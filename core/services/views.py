@@ -70,8 +70,14 @@ def order_view(order: Order, shipments: Sequence[Shipment]) -> dict[str, Any]:
 
 def case_views(uow, cases) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """Cases as the admin page and the API show them."""
+    replies: dict[int, Any] = {}  # each shop's own reply texts, read once
+    for c in cases:
+        if c.shop_id not in replies:
+            shop = uow.repo.shop_by_id(c.shop_id)
+            replies[c.shop_id] = shop.replies if shop else None
     return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id),
-                      uow.repo.case_notes(c.id), uow.repo.case_ticket(c.id)) for c in cases]
+                      uow.repo.case_notes(c.id), uow.repo.case_ticket(c.id), replies=replies[c.shop_id])
+            for c in cases]
 
 
 def ticket_view(ticket) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
@@ -81,7 +87,7 @@ def ticket_view(ticket) -> dict[str, Any] | None:  # type: ignore[no-untyped-def
             "solved_at": _plain(ticket.solved_at), "error": ticket.error, "attempts": ticket.attempts}
 
 
-def case_view(case, order, shipments, notes, ticket=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def case_view(case, order, shipments, notes, ticket=None, replies=None) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A case with its suggested reply (in the customer's language), its timeline and its helpdesk ticket."""
     from core.domain.replies import suggested_reply
 
@@ -91,7 +97,7 @@ def case_view(case, order, shipments, notes, ticket=None) -> dict[str, Any]:  # 
         "order": order.name if order else "",
         "carrier": (parcel.carrier_raw or parcel.carrier) if parcel else None,
     }, expected=parcel.estimated_delivery_at.date() if parcel and parcel.estimated_delivery_at else None,
-        tracking_url=parcel.tracking_url if parcel else None)
+        tracking_url=parcel.tracking_url if parcel else None, overrides=replies)
     return {
         "id": case.id, "order": order.name if order else None, "subject": case.subject, "problem": case.problem,
         "kinds": list(case.kinds), "priority": case.priority, "status": case.status, "assignee": case.assignee,

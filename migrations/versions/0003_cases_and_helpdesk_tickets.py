@@ -16,6 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('shops', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('replies', sa.JSON(), nullable=True))
+
     op.create_table('helpdesk_accounts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('shop_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -93,6 +96,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_case_notes_case_id')
 
     op.drop_table('case_notes')
+    with op.batch_alter_table('shops', schema=None) as batch_op:
+        batch_op.drop_column('replies')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('ix_cases_shop_id_status')
         batch_op.drop_index('ix_cases_order_id')

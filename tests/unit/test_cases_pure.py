@@ -41,3 +41,19 @@ def test_a_reply_with_unknown_fields_still_reads_naturally() -> None:
 def test_subjects_read_like_a_support_queue() -> None:
     assert subject("#1042", "stuck", "ups", datetime(2026, 11, 3, 9, tzinfo=UTC)) == "Order #1042 — UPS parcel stuck since Tue"
     assert subject("#7", "unfulfilled", None, None) == "Order #7 — not shipped yet"
+
+
+def test_a_merchants_reply_is_checked_before_it_is_saved_and_then_used() -> None:
+    from core.domain.replies import check_text, library
+
+    assert check_text("Hi {first_name}, order {order} is on its way with {carrier}, {when}.") == []
+    assert check_text("   ") == ["the reply is empty"]
+    assert check_text("Hi {name}")[0].startswith("unknown field {name}; available: {first_name}, {order}")
+    assert check_text("{order.__class__}")[0].startswith("unknown field {order.__class__}")  # no attribute access
+    assert check_text("Hi {first_name")[0].startswith("unbalanced braces")
+    own = {"late": {"en": "Hey {first_name}! {order} is late, sorry."}}
+    assert suggested_reply("late", "en-GB", {"first_name": "Sam", "order": "#5"}, overrides=own) == ("en", "Hey Sam! #5 is late, sorry.")
+    assert suggested_reply("late", "de", {"first_name": "Jan", "order": "#5"}, overrides=own)[1].startswith("Hallo Jan")
+    shown = library(own)
+    assert shown["late"]["en"] == {"text": "Hey {first_name}! {order} is late, sorry.", "edited": True}
+    assert shown["late"]["fr"]["edited"] is False and set(shown) >= {"wrong_item", "address_change", "cancellation", "pickup_waiting"}

@@ -10,7 +10,8 @@ from rq import Queue
 from jobs import queues
 from jobs.runtime import Runtime
 from tests.support import (
-    API_KEY, SHOP, fixture_bytes, fixture_json, install_shop, post_shopify, run_jobs, session_token, signed_query,
+    API_KEY, SHOP, damaged_parcel, fixture_bytes, fixture_json, install_shop, post_shopify, run_jobs, session_token,
+    signed_query,
 )
 
 OTHER = "othershop.myshopify.com"
@@ -134,18 +135,8 @@ def test_a_merchant_sets_carrier_accounts_whose_credentials_are_stored_encrypted
 
 
 def test_cases_are_listed_with_their_suggested_reply_and_can_be_worked(client, rt: Runtime) -> None:
-    from core.domain.events import IncidentOpened
-
     install_shop(rt)
-    order = fixture_json("shopify/orders_create.json")
-    order.update(cancelled_at=None, financial_status="paid", customer_locale="fr")
-    post_shopify(client, "orders/create", order)
-    post_shopify(client, "fulfillments/create", fixture_bytes("shopify/fulfillments_create.json"))
-    run_jobs(rt.redis)
-    with rt.uow() as uow:
-        [shipment] = uow.repo.shipments()
-        order_id, shipment_id = shipment.order_id, shipment.id
-    rt.bus.handle([IncidentOpened(1, 1, order_id, shipment_id, "damaged", "UPS reports the parcel damaged")])
+    damaged_parcel(client, rt, financial_status="paid", customer_locale="fr")
     run_jobs(rt.redis)  # (no helpdesk connected: the ticket job has nothing to do)
     [case] = client.get("/api/v1/cases", headers=bearer()).get_json()["cases"]
     assert case["priority"] == "urgent" and case["subject"] == "Order #9999 — UPS parcel damaged"
@@ -187,3 +178,25 @@ def test_a_helpdesk_is_connected_only_with_credentials_it_accepts(client, rt: Ru
                         ({"kind": "gorgias", "credentials": creds}, 422),
                         ({"kind": "zendesk", "credentials": {**creds, "subdomain": "evil.example/#"}}, 422)):
         assert client.put("/api/v1/helpdesk", headers=bearer(), json=bad).status_code == status  # the simulator is demo-only
+
+
+def test_a_merchant_rewords_a_suggested_reply_and_can_go_back(client, rt: Runtime) -> None:
+    install_shop(rt)
+    library = client.get("/api/v1/replies", headers=bearer()).get_json()
+    assert library["fields"] == ["first_name", "order", "carrier", "when"]
+    assert library["replies"]["damaged"]["es"]["edited"] is False
+    url = "/api/v1/replies/damaged/en"
+    bad = client.put(url, headers=bearer(), json={"text": "Hi {customer}"})
+    assert bad.status_code == 422 and bad.get_json()["problems"][0].startswith("unknown field {customer}")
+    assert client.put(url, headers=bearer(), json={}).status_code == 400
+    assert client.put("/api/v1/replies/exploded/en", headers=bearer(), json={"text": "x"}).status_code == 404
+    assert client.put("/api/v1/replies/damaged/it", headers=bearer(), json={"text": "x"}).status_code == 404
+    saved = client.put(url, headers=bearer(), json={"text": "So sorry {first_name}: a new one is on its way."}).get_json()
+    assert saved == {"text": "So sorry {first_name}: a new one is on its way.", "edited": True}
+    assert client.get("/api/v1/replies", headers=bearer(OTHER)).status_code == 404
+    damaged_parcel(client, rt)
+    [case] = [c for c in client.get("/api/v1/cases", headers=bearer()).get_json()["cases"] if c["problem"] == "damaged"]
+    assert case["suggested_reply"]["text"] == "So sorry John: a new one is on its way."  # the shop's wording in its cases
+    assert client.delete(url, headers=bearer()).get_json()["edited"] is False
+    [case] = [c for c in client.get("/api/v1/cases", headers=bearer()).get_json()["cases"] if c["problem"] == "damaged"]
+    assert case["suggested_reply"]["text"].startswith("Hi John, UPS reports")

@@ -14,7 +14,7 @@ from core.domain.model import CaseTicket, HelpdeskAccount
 from core.errors import Permanent, RateLimited, Transient, Unauthorized
 from jobs import helpdesk
 from jobs.runtime import Runtime, utcnow
-from tests.support import fixture_bytes, fixture_json, install_shop, post_shopify, run_jobs
+from tests.support import damaged_parcel, fixture_json, install_shop
 
 BASE = "https://acme.zendesk.com/api/v2"
 CREATED = fixture_json("helpdesks/zendesk_ticket_created.json")
@@ -30,16 +30,9 @@ def connect(rt: Runtime, shop_id: int) -> None:
 
 def open_case(client, rt: Runtime) -> int:  # type: ignore[no-untyped-def]
     shop_id = install_shop(rt)
-    order = fixture_json("shopify/orders_create.json")
-    order.update(cancelled_at=None, financial_status="pending")
-    post_shopify(client, "orders/create", order)
-    post_shopify(client, "fulfillments/create", fixture_bytes("shopify/fulfillments_create.json"))
-    run_jobs(rt.redis)  # (the sample parcel, labelled in 2021, already has a not-picked-up case)
-    connect(rt, shop_id)
-    with rt.uow() as uow:
-        [s] = uow.repo.shipments()
-        order_id, shipment_id = s.order_id, s.id
-    rt.bus.handle([IncidentOpened(1, shop_id, order_id, shipment_id, "damaged", "UPS reports the parcel damaged")])
+    # the helpdesk is connected after the webhooks' jobs ran (the sample parcel, labelled in 2021, already
+    # has a not-picked-up case) and before the damage report
+    damaged_parcel(client, rt, before_report=lambda: connect(rt, shop_id), financial_status="pending")
     with rt.uow() as uow:
         [case] = uow.repo.cases(shop_id)
         return case.id
