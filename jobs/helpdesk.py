@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 def ticket_body(uow, case, order, shipments, notes) -> str:  # type: ignore[no-untyped-def]
     from core.services.views import case_view
 
-    view = case_view(case, order, shipments, notes)
+    shop = uow.repo.shop_by_id(case.shop_id)
+    view = case_view(case, order, shipments, notes, replies=shop.replies if shop else None)  # the shop's wording
     items = ", ".join(f"{li.quantity}× {li.title}" for li in (order.line_items if order else []))
     lines = [case.subject, "", f"Order {order.name if order else ''}: {items}"]
     for s in shipments:
@@ -77,7 +78,7 @@ def _sync_case(case_id: int) -> str:
         ticket_id, last_note_id, solved = ticket.ticket_id, ticket.last_note_id, ticket.solved_at is not None
         had_error = ticket.error is not None
         retitle = not ticket.attached and (ticket.subject, ticket.priority) != (case.subject, case.priority)
-        new_notes = [(n.id, n.body) for n in notes if n.id > last_note_id]
+        all_notes = [(n.id, n.body) for n in notes]
 
     def save(**changes: object) -> None:
         with rt.uow() as uow:
@@ -89,27 +90,34 @@ def _sync_case(case_id: int) -> str:
     try:
         desk = helpdesks.build(kind, credentials, rt.http, rt.settings.helpdesk_simulator_url)
         if ticket_id is None:
-            ticket_id = desk.find_by_external_id(draft.external_id)  # a create that reached it before a crash
-            attached = False
-            if ticket_id is None and draft.requester_email:
-                ticket_id = desk.find_open_ticket(draft.requester_email, draft.order_name)
-                attached = ticket_id is not None
+            # a create that reached the helpdesk before a crash: its body held the notes up to last_note_id
+            # and the subject and priority it was given, all recorded before that call
+            ticket_id, attached = desk.find_by_external_id(draft.external_id), False
+            if ticket_id is None:
+                if draft.requester_email:
+                    ticket_id = desk.find_open_ticket(draft.requester_email, draft.order_name)
+                    attached = ticket_id is not None
+                last_note_id, retitle = max((i for i, _ in all_notes), default=0), False
+                save(last_note_id=last_note_id, subject=None if attached else draft.subject,
+                     priority=None if attached else draft.priority)
                 if attached:
                     desk.add_note(ticket_id, draft.body)
-            if ticket_id is None:
-                ticket_id = desk.create_ticket(draft)
-            save(ticket_id=ticket_id, attached=attached, last_note_id=max([i for i, _ in new_notes], default=last_note_id),
-                 error=None, subject=None if attached else draft.subject, priority=None if attached else draft.priority)
-        else:
-            for note_id, body in new_notes:
+                else:
+                    ticket_id = desk.create_ticket(draft)
+            save(ticket_id=ticket_id, attached=attached, error=None)
+        for note_id, body in all_notes:
+            if note_id > last_note_id:
                 desk.add_note(ticket_id, body)
                 save(last_note_id=note_id)
-            if retitle:  # a worse problem took the case over (never on the customer's own ticket)
-                desk.retitle(ticket_id, draft.subject, draft.priority)
-                save(subject=draft.subject, priority=draft.priority)
+        if retitle:  # a worse problem took the case over (never on the customer's own ticket)
+            desk.retitle(ticket_id, draft.subject, draft.priority)
+            save(subject=draft.subject, priority=draft.priority)
         if resolved and not solved:
             desk.solve(ticket_id, "The case was resolved in Forewarn; the notes above say how.")
             save(solved_at=runtime.utcnow())
+        elif solved and not resolved:  # the problem came back
+            desk.reopen(ticket_id, "The problem is back: the case was reopened in Forewarn.")
+            save(solved_at=None)
         if had_error:
             save(error=None)
     except Unauthorized as exc:

@@ -253,6 +253,17 @@ def helpdesk_view(account: Any) -> dict[str, Any]:
             "created_at": account.created_at.isoformat()}
 
 
+def forget_tickets(uow: Any, shop_id: int) -> None:
+    """The shop's cases start over in a newly connected helpdesk: each open case gets a ticket there."""
+    from sqlalchemy import select
+
+    from core.domain.model import Case, CaseTicket
+
+    case_ids = select(Case.id).where(Case.shop_id == shop_id)
+    for row in uow.session.scalars(select(CaseTicket).where(CaseTicket.case_id.in_(case_ids))):
+        uow.session.delete(row)
+
+
 @bp.get("/helpdesk")
 def get_helpdesk() -> ResponseReturnValue:
     with current_app.extensions["forewarn"].uow() as uow:
@@ -293,6 +304,10 @@ def connect_helpdesk() -> ResponseReturnValue:
         if account is None:
             account = HelpdeskAccount(shop_id=shop.id, kind=data["kind"], credentials_ciphertext="", created_at=utcnow())
             uow.repo.add(account)
+        else:  # another helpdesk (or another Zendesk) than before: its ticket numbers mean nothing there
+            before = _json.loads(rt.cipher.decrypt(account.credentials_ciphertext))
+            if (account.kind, before.get("subdomain")) != (data["kind"], data["credentials"].get("subdomain")):
+                forget_tickets(uow, shop.id)
         account.kind, account.status, account.error = data["kind"], "active", None
         account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(data["credentials"]))
         now = utcnow()

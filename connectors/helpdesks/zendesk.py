@@ -79,6 +79,10 @@ class ZendeskHelpdesk:
     def retitle(self, ticket_id: str, subject: str, priority: str) -> None:
         self._call("PUT", f"/tickets/{ticket_id}.json", json={"ticket": {"subject": subject, "priority": _priority(priority)}})
 
+    def reopen(self, ticket_id: str, body: str) -> None:
+        self._call("PUT", f"/tickets/{ticket_id}.json",
+                   json={"ticket": {"status": "open", "comment": {"body": body, "public": False}}})
+
     def solve(self, ticket_id: str, body: str) -> None:
         self._call("PUT", f"/tickets/{ticket_id}.json",
                    json={"ticket": {"status": "solved", "comment": {"body": body, "public": False}}})

@@ -2,6 +2,7 @@
 full template system with Jinja2's sandbox comes with customer messages). Pure."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from string import Formatter
@@ -107,7 +108,19 @@ def check_text(text: str) -> list[str]:
     except ValueError as exc:
         return [f"unbalanced braces ({exc}); write {{{{ and }}}} for a literal brace"]
     unknown = sorted({n for n in names if n not in FIELDS})
-    return [f"unknown field {{{n}}}; available: " + ", ".join(f"{{{f}}}" for f in FIELDS) for n in unknown]
+    problems = [f"unknown field {{{n}}}; available: " + ", ".join(f"{{{f}}}" for f in FIELDS) for n in unknown]
+    if any(spec or conv for _, name, spec, conv in Formatter().parse(text) if name is not None):
+        problems.append("a field is written with a format (like {order:>9} or {order!r}); write it plain, like {order}")
+    return problems
+
+
+_FIELD = re.compile(r"\{\{|\}\}|\{(" + "|".join(FIELDS) + r")\}")
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """Fill the known fields and nothing else (never str.format on a merchant's text): anything that is
+    not one of FIELDS stays as written."""
+    return _FIELD.sub(lambda m: {"{{": "{", "}}": "}"}.get(m.group(0)) or values.get(m.group(1), ""), text)
 
 
 def library(overrides: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, dict[str, dict[str, object]]]:
@@ -116,11 +129,6 @@ def library(overrides: Mapping[str, Mapping[str, str]] | None = None) -> dict[st
     return {problem: {language: {"text": own.get(problem, {}).get(language, text), "edited": language in own.get(problem, {})}
                       for language, text in texts.items()}
             for problem, texts in REPLIES.items()}
-
-
-class _Blank(dict):  # a field we have no text for renders empty rather than failing
-    def __missing__(self, key: str) -> str:
-        return ""
 
 
 def suggested_reply(
@@ -138,11 +146,11 @@ def suggested_reply(
     texts = {**REPLIES[problem], **((overrides or {}).get(problem) or {})}
     if language not in texts:
         language = FALLBACK_LANGUAGE
-    values = _Blank(DEFAULTS[language])
+    values = dict(DEFAULTS[language])
     values.update({k: v for k, v in fields.items() if v})
     if expected is not None:
         values["when"] = WHEN[language].format(date=format_date(expected, "EEEE d MMMM", locale=language))
-    text = texts[language].format_map(values).replace(" ,", ",")
+    text = render(texts[language], values).replace(" ,", ",")
     if tracking_url and problem in WITH_TRACKING:
         text += TRACKING[language].format(url=tracking_url)
     return language, text

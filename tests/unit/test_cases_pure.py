@@ -51,6 +51,9 @@ def test_a_merchants_reply_is_checked_before_it_is_saved_and_then_used() -> None
     assert check_text("Hi {name}")[0].startswith("unknown field {name}; available: {first_name}, {order}")
     assert check_text("{order.__class__}")[0].startswith("unknown field {order.__class__}")  # no attribute access
     assert check_text("Hi {first_name")[0].startswith("unbalanced braces")
+    for formatted in ("{first_name:>99999999}", "{first_name!r}", "{first_name:{order.__class__}}"):
+        assert check_text(formatted)[-1].startswith("a field is written with a format")  # no padding bombs
+    assert suggested_reply("late", "en", {"order": "#5"}, overrides={"late": {"en": "{{order}} {order} {other}"}})[1] == "{order} #5 {other}"
     own = {"late": {"en": "Hey {first_name}! {order} is late, sorry."}}
     assert suggested_reply("late", "en-GB", {"first_name": "Sam", "order": "#5"}, overrides=own) == ("en", "Hey Sam! #5 is late, sorry.")
     assert suggested_reply("late", "de", {"first_name": "Jan", "order": "#5"}, overrides=own)[1].startswith("Hallo Jan")

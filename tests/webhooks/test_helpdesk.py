@@ -251,3 +251,30 @@ def test_a_worse_problem_taking_the_case_over_retitles_the_ticket_forewarn_opene
     puts = len(simulated_helpdesk.comments[created["id"]])
     helpdesk.sync_case(case_id)  # nothing changed: nothing sent
     assert len(simulated_helpdesk.comments[created["id"]]) == puts and created["subject"] == "Order #9999 — UPS parcel damaged"
+
+
+def test_a_reopened_case_reopens_its_solved_ticket_and_a_new_helpdesk_starts_afresh(client, rt: Runtime, simulated_helpdesk) -> None:
+    from web.api import forget_tickets
+
+    case_id = open_case(client, rt)
+    with rt.uow() as uow:
+        [account] = uow.session.query(HelpdeskAccount).all()
+        account.kind = "simulated"
+        uow.repo.case(case_id).status = "resolved"
+        uow.commit()
+    helpdesk.sync_case(case_id)
+    [created] = simulated_helpdesk.tickets.values()
+    assert created["status"] == "solved"
+    with rt.uow() as uow:  # the problem came back
+        uow.repo.case(case_id).status = "open"
+        uow.commit()
+    helpdesk.sync_case(case_id)
+    assert created["status"] == "open" and ticket(rt).solved_at is None
+    assert simulated_helpdesk.comments[created["id"]][-1]["body"].startswith("The problem is back")
+    with rt.uow() as uow:  # connected to another helpdesk: the case gets a ticket there, not a note on #100
+        forget_tickets(uow, uow.repo.case(case_id).shop_id)
+        uow.commit()
+    simulated_helpdesk.tickets.clear()
+    helpdesk.sync_case(case_id)
+    [fresh] = simulated_helpdesk.tickets.values()
+    assert fresh["external_id"] == f"forewarn-case-{case_id}" and ticket(rt).ticket_id == str(fresh["id"])
