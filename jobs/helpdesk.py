@@ -73,7 +73,8 @@ def _sync_case(case_id: int) -> str:
             requester_name=order.customer_name if order else None, requester_email=order.email if order else None,
             order_name=order.name if order else "", tags=("forewarn", f"forewarn_{case.problem}"), priority=case.priority,
         )
-        credentials = json.loads(rt.cipher.decrypt(account.credentials_ciphertext))
+        ciphertext = account.credentials_ciphertext
+        credentials = json.loads(rt.cipher.decrypt(ciphertext))
         kind, account_id, resolved = account.kind, account.id, case.status in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
         ticket_id, last_note_id, solved = ticket.ticket_id, ticket.last_note_id, ticket.solved_at is not None
         had_error = ticket.error is not None
@@ -123,10 +124,12 @@ def _sync_case(case_id: int) -> str:
     except Unauthorized as exc:
         with rt.uow() as uow:
             account = uow.session.get(HelpdeskAccount, account_id)
-            account.status, account.error = "disabled", f"{exc} — reconnect the helpdesk; cases stay in Forewarn"
-            uow.commit()
+            disabled = account is not None and account.credentials_ciphertext == ciphertext  # not if reconnected meanwhile
+            if disabled:
+                account.status, account.error = "disabled", f"{exc} — reconnect the helpdesk; cases stay in Forewarn"
+                uow.commit()
         save(error=str(exc))
-        return "disabled"
+        return "disabled" if disabled else "refused"
     except Permanent as exc:
         save(error=str(exc))
         return "failed"

@@ -278,3 +278,20 @@ def test_a_reopened_case_reopens_its_solved_ticket_and_a_new_helpdesk_starts_afr
     helpdesk.sync_case(case_id)
     [fresh] = simulated_helpdesk.tickets.values()
     assert fresh["external_id"] == f"forewarn-case-{case_id}" and ticket(rt).ticket_id == str(fresh["id"])
+
+
+@responses.activate
+def test_a_refusal_of_old_credentials_does_not_disable_a_helpdesk_reconnected_meanwhile(client, rt: Runtime) -> None:
+    case_id = open_case(client, rt)
+
+    def merchant_reconnects(request):  # type: ignore[no-untyped-def]
+        with rt.uow() as uow:  # while the job's call with the old token is in flight
+            uow.repo.helpdesk_account(1).credentials_ciphertext = rt.cipher.encrypt(json.dumps(
+                {"subdomain": "acme", "email": "agent@acme.example", "api_token": "new-token"}))
+            uow.commit()
+        return 401, {}, json.dumps({"error": "Couldn't authenticate you"})
+
+    responses.add_callback(responses.GET, f"{BASE}/tickets.json", callback=merchant_reconnects)
+    assert helpdesk.sync_case(case_id) == "refused"  # this attempt failed …
+    with rt.uow() as uow:
+        assert uow.repo.helpdesk_account(1).status == "active"  # … but the new connection stands
