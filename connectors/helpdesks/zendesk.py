@@ -8,10 +8,10 @@ from typing import Any
 
 import requests
 
-from core.errors import Permanent, RateLimited, Transient, Unauthorized
+from connectors.rest import call_json
+from core.errors import Unauthorized
 from core.ports import TicketDraft
 
-TIMEOUT = (3.05, 20)
 OPEN_STATUSES = {"new", "open", "pending", "hold"}
 SUBDOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", re.IGNORECASE)
 
@@ -31,22 +31,7 @@ class ZendeskHelpdesk:
         self.http = http or requests.Session()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        try:
-            response = self.http.request(method, f"{self.base}{path}", auth=self.auth, timeout=TIMEOUT, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            raise Transient(f"Zendesk did not answer: {exc}") from None
-        if response.status_code in (401, 403):
-            raise Unauthorized(f"Zendesk refused the credentials ({response.status_code})")
-        if response.status_code == 429:
-            raise RateLimited("Zendesk rate limit", float(response.headers.get("Retry-After", "60")))
-        if response.status_code >= 500:
-            raise Transient(f"Zendesk failed ({response.status_code})")
-        if response.status_code >= 400:
-            raise Permanent(f"Zendesk refused the request ({response.status_code}): {response.text[:300]}")
-        try:
-            return response.json() if response.content else {}
-        except ValueError:
-            raise Transient("Zendesk answered with a body that is not JSON") from None
+        return call_json(self.http, method, f"{self.base}{path}", vendor="Zendesk", auth=self.auth, **kwargs)
 
     def check(self) -> None:
         self._call("GET", "/users/me.json")
