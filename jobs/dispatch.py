@@ -39,8 +39,8 @@ def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
     def send_write_back(event: events.WriteBackPlanned, uow: UnitOfWork, now: datetime) -> None:
         uow.after_commit(lambda: enqueue_write_back(redis, event.write_back_id))
 
-    def sync_ticket(event: events.Event, uow: UnitOfWork, now: datetime) -> None:
-        case_id = event.case_id  # type: ignore[attr-defined]
+    def sync_ticket(event: events.CaseEvent, uow: UnitOfWork, now: datetime) -> None:
+        case_id = event.case_id
         uow.after_commit(lambda: enqueue_ticket_sync(redis, case_id, now))
 
     return {  # type: ignore[dict-item]

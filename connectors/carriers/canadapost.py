@@ -6,10 +6,9 @@ must not hide it). Local times carry a zone abbreviation and are converted to UT
 """
 from __future__ import annotations
 
-from datetime import date
 from xml.etree import ElementTree
 
-from connectors.carriers.common import at_zone, end_of_day, joined, newest_first, unknown, unknown_codes
+from connectors.carriers.common import at_zone, end_of_named_day, joined, newest_first, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, Transient, Unauthorized
@@ -120,10 +119,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
         moving = next((e for e in events if e.status != S.UNKNOWN), None)
         status, substatus = (moving.status, moving.substatus) if moving else (S.PRE_TRANSIT, None)
     expected = _text(fields.get("changed-expected-date")) or _text(fields.get("expected-delivery-date"))
-    try:
-        estimated = end_of_day(date.fromisoformat(expected)) if expected else None
-    except ValueError:
-        estimated = None
+    estimated = end_of_named_day(expected)
     return TrackingSnapshot(
         carrier=CARRIER,
         tracking_number=tracking_number,

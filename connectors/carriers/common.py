@@ -48,6 +48,17 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=timezone.utc) + timedelta(hours=12)
 
 
+def end_of_named_day(value: object) -> datetime | None:
+    """`end_of_day` of the date an ISO date or timestamp names (its first ten characters); None when
+    there is none or it is not a date."""
+    if not value:
+        return None
+    try:
+        return end_of_day(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return None
+
+
 def unknown(carrier: str, code: str | None, description: str) -> tuple[str, str | None]:
     log.warning("unmapped %s tracking code %r (%s)", carrier, code, description)
     return ShipmentStatus.UNKNOWN, None

@@ -4,10 +4,9 @@ and return-to-sender all under "in transit". Times come from `GMTTimestamp`."""
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
-from connectors.carriers.common import end_of_day, joined, newest_first, overall, parse_iso, unknown, unknown_codes
+from connectors.carriers.common import end_of_named_day, joined, newest_first, overall, parse_iso, unknown, unknown_codes
 from core.domain.status import ShipmentStatus as S
 from core.domain.status import Substatus
 from core.errors import NotFound, RateLimited, Transient, Unauthorized
@@ -80,12 +79,7 @@ def parse(raw: str, tracking_number: str) -> TrackingSnapshot:
     if not events:
         status, substatus = event_status(body.get("status") or body.get("statusCategory") or "", None)
     expected = body.get("expectedDeliveryTimeStamp") or body.get("expectedDeliveryDate")
-    estimated = parse_iso(expected)
-    if estimated is None and expected:
-        try:
-            estimated = end_of_day(date.fromisoformat(str(expected)[:10]))
-        except ValueError:
-            estimated = None
+    estimated = parse_iso(expected) or end_of_named_day(expected)
     return TrackingSnapshot(
         carrier=CARRIER,
         tracking_number=tracking_number,

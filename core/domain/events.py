@@ -217,31 +217,27 @@ class ClusterOpened(Event):
 
 
 @dataclass(frozen=True)
-class CaseOpened(Event):
+class CaseEvent(Event):
     case_id: int
     shop_id: int
     order_id: int
+
+
+@dataclass(frozen=True)
+class CaseOpened(CaseEvent):
     problem: str
 
 
 @dataclass(frozen=True)
-class CaseReopened(Event):
-    case_id: int
-    shop_id: int
-    order_id: int
+class CaseReopened(CaseEvent):
+    """The problem came back: the same case, open again."""
 
 
 @dataclass(frozen=True)
-class CaseUpdated(Event):
+class CaseUpdated(CaseEvent):
     """Something the team should see happened on an open case: another problem joined it, or one cleared."""
 
-    case_id: int
-    shop_id: int
-    order_id: int
-
 
 @dataclass(frozen=True)
-class CaseResolved(Event):
-    case_id: int
-    shop_id: int
-    order_id: int
+class CaseResolved(CaseEvent):
+    """No problem left and every parcel delivered."""
