@@ -23,6 +23,9 @@ class Settings:
     #: Least privilege: read orders and fulfillments; write fulfillments (events) and orders (tags) for write-back.
     shopify_scopes: str = "read_orders,read_fulfillments,write_fulfillments,write_orders"
     demo: bool = False
+    #: Forewarn's own outgoing mail server (smtp://, smtps://; see connectors/mail.py), for shops whose
+    #: helpdesk is their support inbox and did not give their own.
+    smtp_url: str | None = None
     #: Where the carrier simulator listens. Set by `forewarn demo` and the tests only — never read from the
     #: environment, so production configuration cannot select it.
     carrier_simulator_url: str | None = None
@@ -40,6 +43,7 @@ class Settings:
             "shopify_api_secret": env.get("SHOPIFY_API_SECRET") or None,
             "shopify_api_secret_old": env.get("SHOPIFY_API_SECRET_OLD") or None,
             "shopify_scopes": env.get("SHOPIFY_SCOPES") or cls.shopify_scopes,
+            "smtp_url": env.get("FOREWARN_SMTP_URL") or None,
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

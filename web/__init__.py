@@ -30,7 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", runtime.settings.base_url.startswith("https://"))
 
-    from web import admin, api, health, install
+    from web import admin, api, health, install, report
     from webhooks import carriers, shopify
 
     app.register_blueprint(shopify.bp)
@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(install.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(report.bp)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError) -> ResponseReturnValue:

@@ -18,7 +18,9 @@ from flask.typing import ResponseReturnValue
 from connectors.errors import ConnectorError
 from connectors.shopify.oauth import InvalidRequest, check_signed_request
 from core.adapters.crypto import SecretKeyMissing
+from connectors import helpdesks
 from core.services.views import case_views
+from web.report import link_maker
 from jobs.runtime import Runtime, utcnow
 from web.auth import Unauthenticated, demo_token, frame_ancestors, session_from_token
 from web.install import exchange_session_token, problem
@@ -92,8 +94,9 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             compliance=uow.repo.compliance_requests(shop_domain, limit=20),
             incidents=uow.repo.incidents(shop.id, limit=100) if shop else [],
             clusters=uow.repo.open_clusters(shop.id) if shop else [],
-            cases=case_views(uow, uow.repo.cases(shop.id, limit=50)) if shop else [],
+            cases=case_views(uow, uow.repo.cases(shop.id, limit=50), link_maker(rt)) if shop else [],
             helpdesk=uow.repo.helpdesk_account(shop.id) if shop else None,
+            helpdesk_kinds=helpdesks.KINDS,
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},
             demo=rt.settings.demo,

@@ -11,6 +11,7 @@ from core.domain.model import Shop
 from core.services.views import case_views, order_view
 from jobs.dispatch import enqueue_ticket_sync
 from web.auth import Unauthenticated, session_from_header
+from web.report import link_maker
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -196,7 +197,27 @@ def list_cases() -> ResponseReturnValue:
         shop = _shop(uow)
         if shop is None:
             return not_installed()
-        return jsonify(cases=case_views(uow, uow.repo.cases(shop.id)))
+        return jsonify(cases=case_views(uow, uow.repo.cases(shop.id), link_maker(current_app.extensions["forewarn"])))
+
+
+@bp.get("/cases/<int:case_id>/photos/<int:photo_id>")
+def case_photo(case_id: int, photo_id: int) -> ResponseReturnValue:
+    """A photo the customer sent with a report, for the shop's team only. Served as the image type its bytes
+    were checked to be, never sniffed, never as a page."""
+    from flask import Response
+
+    from core.domain.model import ReportPhoto
+
+    with current_app.extensions["forewarn"].uow() as uow:
+        shop = _shop(uow)
+        case = uow.repo.case(case_id)
+        photo = uow.session.get(ReportPhoto, photo_id)
+        if shop is None or case is None or case.shop_id != shop.id or photo is None or photo.case_id != case_id:
+            return jsonify(error="no such photo"), 404
+        return Response(photo.data, mimetype=photo.content_type, headers={
+            "X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, max-age=3600", "Content-Disposition": "inline",
+        })
 
 
 class CaseUpdateSchema(Schema):
@@ -234,7 +255,7 @@ def update_case(case_id: int) -> ResponseReturnValue:
         case.updated_at = now
         uow.after_commit(lambda: enqueue_ticket_sync(current_app.extensions["forewarn"].redis, case_id, now))
         uow.commit()
-        return jsonify(case_views(uow, [case])[0])
+        return jsonify(case_views(uow, [case], link_maker(current_app.extensions["forewarn"]))[0])
 
 
 class HelpdeskSchema(Schema):
@@ -291,7 +312,8 @@ def connect_helpdesk() -> ResponseReturnValue:
         if shop is None:
             return not_installed()
     try:
-        helpdesks.build(data["kind"], data["credentials"], rt.http, rt.settings.helpdesk_simulator_url).check()
+        helpdesks.build(data["kind"], data["credentials"], rt.http, rt.settings.helpdesk_simulator_url,
+                               rt.settings.smtp_url).check()
     except Unauthorized as exc:
         return jsonify(error=f"the helpdesk refused these credentials: {exc}"), 422
     except (RateLimited, Transient) as exc:
@@ -306,7 +328,7 @@ def connect_helpdesk() -> ResponseReturnValue:
             uow.repo.add(account)
         else:  # another helpdesk (or another Zendesk) than before: its ticket numbers mean nothing there
             before = _json.loads(rt.cipher.decrypt(account.credentials_ciphertext))
-            if (account.kind, before.get("subdomain")) != (data["kind"], data["credentials"].get("subdomain")):
+            if not helpdesks.same_account(account.kind, before, data["kind"], data["credentials"]):
                 forget_tickets(uow, shop.id)
         account.kind, account.status, account.error = data["kind"], "active", None
         account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(data["credentials"]))

@@ -419,6 +419,34 @@ case_tickets = Table(
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
+problem_reports = Table(
+    "problem_reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", Id, ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("kind", String(20), nullable=False),
+    Column("details", Text, nullable=False),
+    Column("locale", String(20)),
+    Column("photo_count", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_problem_reports_order_id", "order_id"),
+)
+
+report_photos = Table(
+    "report_photos",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("report_id", Id, ForeignKey("problem_reports.id", ondelete="CASCADE"), nullable=False),
+    Column("case_id", Id, ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("content_type", String(20), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_report_photos_case_id", "case_id"),
+)
+
 _mapped = False
 
 
@@ -444,4 +472,6 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.CaseNote, case_notes)
     mapper_registry.map_imperatively(model.HelpdeskAccount, helpdesk_accounts)
     mapper_registry.map_imperatively(model.CaseTicket, case_tickets)
+    mapper_registry.map_imperatively(model.ProblemReport, problem_reports)
+    mapper_registry.map_imperatively(model.ReportPhoto, report_photos)
     _mapped = True

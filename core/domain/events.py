@@ -213,6 +213,22 @@ class ClusterOpened(Event):
     summary: str
 
 
+# -- inbound: a customer reported a problem ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProblemReported(Event):
+    """From the public problem-report page: `kind` is one of core/domain/reports.py KINDS; `photos` are
+    (file name, content type, bytes), already checked to be images of an allowed size."""
+
+    shop_id: int
+    order_id: int
+    kind: str
+    details: str
+    locale: str | None
+    photos: tuple[tuple[str, str, bytes], ...] = ()
+
+
 # -- outbound: cases -----------------------------------------------------------------------------------------
 
 

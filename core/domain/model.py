@@ -572,3 +572,31 @@ class CaseTicket:
     subject: str | None = None  # the subject and priority last written to a ticket Forewarn opened
     priority: str | None = None
     id: int | None = None
+
+
+@dataclass(eq=False)
+class ProblemReport:
+    """What a customer said on the problem-report page, kept as they said it; it opens or joins the order's case."""
+
+    shop_id: int
+    order_id: int
+    kind: str  # core/domain/reports.py KINDS
+    details: str
+    created_at: datetime
+    locale: str | None = None
+    case_id: int | None = None
+    photo_count: int = 0
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class ReportPhoto:
+    """A photo sent with a report, checked to be an image by its first bytes; shown to the shop's team only."""
+
+    report_id: int
+    case_id: int | None
+    content_type: str
+    filename: str
+    data: bytes
+    created_at: datetime
+    id: int | None = None

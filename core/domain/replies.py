@@ -70,6 +70,12 @@ REPLIES: dict[str, dict[str, str]] = {
         "fr": "Bonjour {first_name}, nous avons reçu votre demande d'annulation de la commande {order}. Si elle n'est pas partie, nous l'annulons et vous remboursons ; sinon, nous vous expliquerons comment la renvoyer.",
         "de": "Hallo {first_name}, wir haben Ihre Stornierung der Bestellung {order} erhalten. Ist sie noch nicht verschickt, stornieren wir und erstatten den Betrag; sonst erklären wir Ihnen die Rücksendung.",
     },
+    "not_received": {
+        "en": "Hi {first_name}, thank you for telling us that order {order} has not reached you. We have asked {carrier} to trace the parcel and will come back to you within one business day with a solution — a redelivery, a replacement or a refund.",
+        "es": "Hola {first_name}, gracias por avisarnos de que el pedido {order} no te ha llegado. Hemos pedido a {carrier} que rastree el paquete y te daremos una solución en un día hábil: una nueva entrega, un reemplazo o un reembolso.",
+        "fr": "Bonjour {first_name}, merci de nous avoir signalé que la commande {order} ne vous est pas parvenue. Nous avons demandé à {carrier} de rechercher le colis et revenons vers vous sous un jour ouvré avec une solution : nouvelle livraison, remplacement ou remboursement.",
+        "de": "Hallo {first_name}, danke für Ihren Hinweis, dass die Bestellung {order} nicht bei Ihnen angekommen ist. Wir haben {carrier} gebeten, das Paket zu suchen, und melden uns innerhalb eines Werktags mit einer Lösung – neue Zustellung, Ersatz oder Erstattung.",
+    },
     "pickup_waiting": {
         "en": "Hi {first_name}, your parcel for order {order} is waiting for you at a {carrier} pickup point. Please collect it soon: pickup points send parcels back after a few days.",
         "es": "Hola {first_name}, el paquete de tu pedido {order} te espera en un punto de recogida de {carrier}. Recógelo pronto: los puntos de recogida devuelven los paquetes tras unos días.",
@@ -88,7 +94,7 @@ DEFAULTS: dict[str, dict[str, str]] = {
 #: "When" phrases around a localized date (Babel writes the date itself).
 WHEN = {"en": "by {date}", "es": "el {date}", "fr": "d'ici le {date}", "de": "bis {date}"}
 #: The problems whose reply ends with the parcel's tracking link (when it has one).
-WITH_TRACKING = {"late", "stuck", "failed_delivery", "pickup_waiting"}
+WITH_TRACKING = {"late", "stuck", "failed_delivery", "pickup_waiting", "not_received"}
 TRACKING = {"en": " Tracking: {url}", "es": " Seguimiento: {url}", "fr": " Suivi : {url}", "de": " Sendungsverfolgung: {url}"}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.domain import events
 from core.domain.calendar import add_business_hours, calendar_for
-from core.domain.model import Case, CaseNote, CaseStatus, Incident
+from core.domain.model import Case, CaseNote, CaseStatus, Incident, ProblemReport, ReportPhoto, Shipment
 from core.domain.policy import Policy
 from core.domain.rules import CARRIER_NAMES
 from core.domain.status import ShipmentStatus
@@ -30,6 +30,10 @@ SUBJECTS = {
     "damaged": "{carrier} parcel damaged", "needs_action": "{carrier} delivery needs action",
     "returning": "{carrier} parcel returning to sender", "not_picked_up": "{carrier} has not picked up the parcel",
     "unfulfilled": "not shipped yet", "partial": "items missing from the shipment", "running_late": "{carrier} parcel running late",
+    # reported by the customer (core/domain/reports.py)
+    "not_received": "customer has not received the parcel", "wrong_item": "customer received the wrong item",
+    "missing_item": "customer reports a missing item", "address_change": "customer asks to change the address",
+    "cancellation": "customer asks to cancel",
 }
 
 
@@ -54,49 +58,81 @@ def sla_due(uow: UnitOfWork, order_id: int, priority: str, now: datetime, policy
 
 
 def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datetime) -> None:
-    shop = uow.repo.shop_by_id(event.shop_id)
-    policy = Policy.from_dict(shop.policy if shop else None)
-    cases = list(uow.session.scalars(select(Case).where(Case.order_id == event.order_id).order_by(Case.id.desc())))
-    active = next((c for c in cases if c.status in ACTIVE), None)
-    priority = PRIORITY_OF_KIND.get(event.kind, "normal")
-    if active is not None:
-        if event.kind not in active.kinds:
-            active.kinds = [*active.kinds, event.kind]
-        if RANK[priority] > RANK[active.priority]:  # a worse problem leads the case now
-            shipment = uow.repo.shipment_by_id(event.shipment_id) if event.shipment_id else None
-            order = uow.repo.order_by_id(event.order_id)
-            active.priority, active.problem = priority, event.kind
-            active.subject = subject(order.name if order else str(event.order_id), event.kind,
-                                     shipment.carrier if shipment else None, shipment.last_event_at if shipment else None)
-            active.sla_due_at = min(active.sla_due_at, sla_due(uow, event.order_id, priority, now, policy))
-        note(uow, active, f"{event.kind.replace('_', ' ')}: {event.reason}", now)
-        uow.collect(events.CaseUpdated(active.id, active.shop_id, active.order_id))
-        return
-    if event.kind not in CASE_KINDS:
-        return
     shipment = uow.repo.shipment_by_id(event.shipment_id) if event.shipment_id else None
-    order = uow.repo.order_by_id(event.order_id)
+    open_or_join(uow, event.shop_id, event.order_id, event.kind, PRIORITY_OF_KIND.get(event.kind, "normal"),
+                 f"{event.kind.replace('_', ' ')}: {event.reason}", now, shipment=shipment,
+                 opens=event.kind in CASE_KINDS)
+
+
+def on_problem_reported(event: events.ProblemReported, uow: UnitOfWork, now: datetime) -> None:
+    """A customer's report is kept as they wrote it, with its photos, and always reaches a case: the order's
+    open one, its last one reopened, or a new one led by the reported problem."""
+    from core.domain import reports
+
+    problem, priority = reports.KINDS[event.kind]
+    report = ProblemReport(shop_id=event.shop_id, order_id=event.order_id, kind=event.kind, details=event.details,
+                           locale=event.locale, photo_count=len(event.photos), created_at=now)
+    uow.repo.add(report)
+    uow.repo.flush()
+    body = reports.note_text(reports.Report(event.kind, event.details, tuple(reports.Photo(n, d) for n, _, d in event.photos)),
+                             event.locale)
+    shipments = [s for s in uow.repo.shipments_of_order(event.order_id) if not s.superseded and s.tracking_number]
+    case = open_or_join(uow, event.shop_id, event.order_id, problem, priority, body, now,
+                        shipment=shipments[0] if shipments else None, author="Customer")
+    report.case_id = case.id
+    for filename, content_type, data in event.photos:
+        uow.repo.add(ReportPhoto(report_id=report.id, case_id=case.id, content_type=content_type, filename=filename,
+                                 data=data, created_at=now))
+    log.info("customer reported %s on order %s (case %s)", event.kind, event.order_id, case.id)
+
+
+def open_or_join(
+    uow: UnitOfWork, shop_id: int, order_id: int, kind: str, priority: str, body: str, now: datetime, *,
+    shipment: Shipment | None = None, opens: bool = True, author: str = "Forewarn",
+) -> Case | None:
+    """The order's case for a problem: the active one joined (a worse problem leads it from then on), the
+    last one reopened when the problem came back, or a new one (when `opens`). `body` becomes its note."""
+    shop = uow.repo.shop_by_id(shop_id)
+    policy = Policy.from_dict(shop.policy if shop else None)
+    cases = list(uow.session.scalars(select(Case).where(Case.order_id == order_id).order_by(Case.id.desc())))
+    active = next((c for c in cases if c.status in ACTIVE), None)
+    order = uow.repo.order_by_id(order_id)
+    order_name = order.name if order else str(order_id)
+    carrier, since = (shipment.carrier, shipment.last_event_at) if shipment else (None, None)
+    if active is not None:
+        if kind not in active.kinds:
+            active.kinds = [*active.kinds, kind]
+        if RANK[priority] > RANK[active.priority]:  # a worse problem leads the case now
+            active.priority, active.problem = priority, kind
+            active.subject = subject(order_name, kind, carrier, since)
+            active.sla_due_at = min(active.sla_due_at, sla_due(uow, order_id, priority, now, policy))
+        note(uow, active, body, now, author)
+        uow.collect(events.CaseUpdated(active.id, active.shop_id, active.order_id))
+        return active
+    if not opens:
+        return None
     previous = cases[0] if cases else None
     if previous is not None:  # the problem came back: the same case, reopened
         previous.status, previous.resolved_at = CaseStatus.OPEN, None
         previous.reopened_count += 1
-        previous.kinds = sorted({*previous.kinds, event.kind})
-        previous.priority, previous.problem = priority, event.kind
-        previous.sla_due_at, previous.sla_breached = sla_due(uow, event.order_id, priority, now, policy), False
-        note(uow, previous, f"reopened — {event.kind.replace('_', ' ')}: {event.reason}", now)
-        uow.collect(events.CaseReopened(previous.id, event.shop_id, event.order_id))
-        return
+        previous.kinds = sorted({*previous.kinds, kind})
+        previous.priority, previous.problem = priority, kind
+        previous.subject = subject(order_name, kind, carrier, since)
+        previous.sla_due_at, previous.sla_breached = sla_due(uow, order_id, priority, now, policy), False
+        previous.first_response_at = None  # a new problem waits for a new first response
+        note(uow, previous, f"reopened — {body}", now, author)
+        uow.collect(events.CaseReopened(previous.id, shop_id, order_id))
+        return previous
     case = Case(
-        shop_id=event.shop_id, order_id=event.order_id, problem=event.kind, priority=priority,
-        subject=subject(order.name if order else str(event.order_id), event.kind, shipment.carrier if shipment else None,
-                        shipment.last_event_at if shipment else None),
-        opened_at=now, sla_due_at=sla_due(uow, event.order_id, priority, now, policy), kinds=[event.kind], updated_at=now,
+        shop_id=shop_id, order_id=order_id, problem=kind, priority=priority, subject=subject(order_name, kind, carrier, since),
+        opened_at=now, sla_due_at=sla_due(uow, order_id, priority, now, policy), kinds=[kind], updated_at=now,
     )
     uow.repo.add(case)
     uow.repo.flush()
-    note(uow, case, f"{event.kind.replace('_', ' ')}: {event.reason}", now)
-    uow.collect(events.CaseOpened(case.id, event.shop_id, event.order_id, event.kind))
-    log.info("case %s opened for order %s (%s)", case.id, event.order_id, event.kind)
+    note(uow, case, body, now, author)
+    uow.collect(events.CaseOpened(case.id, shop_id, order_id, kind))
+    log.info("case %s opened for order %s (%s)", case.id, order_id, kind)
+    return case
 
 
 def on_incident_cleared(event: events.IncidentCleared, uow: UnitOfWork, now: datetime) -> None:
@@ -117,6 +153,9 @@ def settle(uow: UnitOfWork, case: Case, now: datetime) -> bool:
     ).first()
     if still_open is not None:
         return False
+    reported = uow.session.scalars(select(ProblemReport.id).where(ProblemReport.case_id == case.id)).first()
+    if reported is not None:
+        return False  # the customer told us something is wrong: a person answers it, a delivery scan does not
     shipments = [s for s in uow.repo.shipments_of_order(case.order_id) if not s.superseded and s.tracking_number]
     if shipments and all(s.status == ShipmentStatus.DELIVERED for s in shipments):
         last = max(s.delivered_at or now for s in shipments)

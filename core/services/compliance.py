@@ -76,10 +76,12 @@ def redact_customer(event: events.CustomerRedactRequested, uow: UnitOfWork, now:
     )
     emails = {e.lower() for e in (event.email, *(o.email for o in orders)) if e}
     customer_ids = {c for c in (event.platform_customer_id, *(o.customer_platform_id for o in orders)) if c}
+    reports = 0
     for order in orders:
         order.redact()
         for shipment in uow.repo.shipments_of_order(order.id):
             shipment.destination = shipment.destination.anonymous() if shipment.destination else None
+        reports += _redact_reports(uow, order.id)
     # The stored webhook bodies of this shop that name the customer.
     order_ids = {o.platform_order_id for o in orders} | set(event.order_ids)
     bodies = 0
@@ -105,9 +107,20 @@ def redact_customer(event: events.CustomerRedactRequested, uow: UnitOfWork, now:
             earlier.result = {"redacted": True}
             earlier.customer_email = None
     request.customer_email = None  # keep no copy of what we just removed
-    request.result = {"orders_redacted": len(orders), "webhook_bodies_redacted": bodies}
+    request.result = {"orders_redacted": len(orders), "webhook_bodies_redacted": bodies, "problem_reports_deleted": reports}
     request.status, request.completed_at = RequestStatus.DONE, now
     log.info("redacted a customer of %s: %s orders, %s webhook bodies", event.shop_domain, len(orders), bodies)
+
+
+def _redact_reports(uow: UnitOfWork, order_id: int) -> int:
+    """The customer's own words and photos from the problem-report page go; the case keeps that a report was made."""
+    deleted = uow.session.execute(delete(orm.problem_reports).where(orm.problem_reports.c.order_id == order_id)).rowcount
+    case_ids = select(orm.cases.c.id).where(orm.cases.c.order_id == order_id)
+    uow.session.execute(
+        orm.case_notes.update().where(orm.case_notes.c.case_id.in_(case_ids), orm.case_notes.c.author == "Customer")
+        .values(body="Customer report (removed at the customer's request)")
+    )
+    return int(deleted or 0)
 
 
 def _mentions(body: bytes, emails: set[str], customer_ids: set[str], order_ids: set[str]) -> bool:

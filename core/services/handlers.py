@@ -162,5 +162,6 @@ HANDLERS: dict[type[events.Event], list] = {
     events.OrderNeedsEvaluation: [detection.evaluate_order],
     events.IncidentOpened: [cases.on_incident_opened],
     events.IncidentCleared: [cases.on_incident_cleared],
+    events.ProblemReported: [cases.on_problem_reported],
     events.TrackingFailed: [tracking.record_tracking_failure],
 }

@@ -68,16 +68,31 @@ def order_view(order: Order, shipments: Sequence[Shipment]) -> dict[str, Any]:
     }
 
 
-def case_views(uow, cases) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
-    """Cases as the admin page and the API show them."""
+def case_views(uow, cases, report_link=None) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """Cases as the admin page and the API show them. `report_link(shop_id, order_id)` gives the customer's
+    signed problem-report link (the web layer knows the app's address and secret)."""
+    from sqlalchemy import select
+
+    from core.domain.model import ReportPhoto
+
     replies: dict[int, Any] = {}  # each shop's own reply texts, read once
     for c in cases:
         if c.shop_id not in replies:
             shop = uow.repo.shop_by_id(c.shop_id)
             replies[c.shop_id] = shop.replies if shop else None
-    return [case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id),
-                      uow.repo.case_notes(c.id), uow.repo.case_ticket(c.id), replies=replies[c.shop_id])
-            for c in cases]
+    views = []
+    for c in cases:
+        view = case_view(c, uow.repo.order_by_id(c.order_id), uow.repo.shipments_of_order(c.order_id),
+                         uow.repo.case_notes(c.id), uow.repo.case_ticket(c.id), replies=replies[c.shop_id])
+        photos = uow.session.execute(
+            select(ReportPhoto.id, ReportPhoto.filename, ReportPhoto.content_type).where(ReportPhoto.case_id == c.id)
+            .order_by(ReportPhoto.id)
+        ).all()
+        view["photos"] = [{"id": p.id, "filename": p.filename, "content_type": p.content_type,
+                           "url": f"/api/v1/cases/{c.id}/photos/{p.id}"} for p in photos]
+        view["report_link"] = report_link(c.shop_id, c.order_id) if report_link else None
+        views.append(view)
+    return views
 
 
 def ticket_view(ticket) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
@@ -92,7 +107,10 @@ def case_view(case, order, shipments, notes, ticket=None, replies=None) -> dict[
     from core.domain.replies import suggested_reply
 
     parcel = next((s for s in shipments if not s.superseded and s.tracking_number), None)
-    language, reply = suggested_reply(case.problem, order.locale if order else None, {
+    # "needs action" covers a failed attempt and a parcel waiting at a pickup point: answer the one it is
+    problem = "pickup_waiting" if case.problem == "needs_action" and parcel and parcel.status == "available_for_pickup" \
+        else case.problem
+    language, reply = suggested_reply(problem, order.locale if order else None, {
         "first_name": order.customer_first_name if order else None,
         "order": order.name if order else "",
         "carrier": (parcel.carrier_raw or parcel.carrier) if parcel else None,

@@ -173,7 +173,7 @@ def test_a_helpdesk_is_connected_only_with_credentials_it_accepts(client, rt: Ru
         account = uow.repo.helpdesk_account(uow.repo.shop("shopify", SHOP).id)
         assert "zd-secret" not in account.credentials_ciphertext
         assert json.loads(rt.cipher.decrypt(account.credentials_ciphertext))["api_token"] == "zd-secret"
-    assert "Helpdesk: <strong>zendesk</strong>" in client.get("/admin", query_string={"shop": SHOP, "id_token": session_token(), "embedded": "1"}).get_data(as_text=True)
+    assert "Helpdesk: <strong>Zendesk</strong>" in client.get("/admin", query_string={"shop": SHOP, "id_token": session_token(), "embedded": "1"}).get_data(as_text=True)
     for bad, status in (({"kind": "zendesk"}, 400), ({"kind": "simulated", "credentials": creds}, 422),
                         ({"kind": "gorgias", "credentials": creds}, 422),
                         ({"kind": "zendesk", "credentials": {**creds, "subdomain": "evil.example/#"}}, 422)):

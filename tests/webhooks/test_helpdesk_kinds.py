@@ -1,0 +1,109 @@
+"""Every helpdesk a merchant can pick is wired end to end: connected through the admin API (credentials checked
+first), and a case reaching it through the same sync job. The email inbox runs against a real SMTP server."""
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+
+from connectors import helpdesks
+from core.errors import Unauthorized
+from jobs.runtime import Runtime
+from tests.smtp import Inbox, running_smtpd
+from tests.support import damaged_parcel, fixture_json, install_shop, run_jobs, session_token
+
+
+def bearer() -> dict[str, str]:
+    return {"Authorization": f"Bearer {session_token()}"}
+
+
+def test_the_registry_builds_each_kind_from_the_fields_the_admin_form_asks_for() -> None:
+    samples = {"subdomain": "acme", "domain": "acme", "email": "agent@acme.example", "api_token": "t", "api_key": "k",
+               "url": "https://chat.acme.example", "account_id": "1", "inbox_id": "2", "api_access_token": "t",
+               "inbox": "support@acme.example", "smtp_url": "smtps://u:p@smtp.acme.example:465"}
+    for kind, spec in helpdesks.KINDS.items():
+        desk = helpdesks.build(kind, {f.name: samples[f.name] for f in spec.fields})
+        assert desk.name == kind
+        assert set(spec.identity) <= {f.name for f in spec.fields}
+        assert all(f.optional or f.name in samples for f in spec.fields)
+    with pytest.raises(Unauthorized, match="FOREWARN_SMTP_URL"):
+        helpdesks.build("email", {"inbox": "support@acme.example"})  # no mail server anywhere
+    assert helpdesks.build("email", {"inbox": "support@acme.example"}, smtp_url="smtp://127.0.0.1:2525").name == "email"
+
+
+def test_a_new_token_for_the_same_account_keeps_its_tickets_another_account_does_not() -> None:
+    same = helpdesks.same_account("gorgias", {"domain": "acme", "api_key": "old"}, "gorgias", {"domain": "ACME ", "api_key": "new"})
+    other = helpdesks.same_account("gorgias", {"domain": "acme"}, "gorgias", {"domain": "shop2"})
+    moved = helpdesks.same_account("gorgias", {"domain": "acme"}, "freshdesk", {"domain": "acme"})
+    assert same and not other and not moved
+
+
+def test_a_shop_without_a_helpdesk_gets_each_case_as_one_email_thread_in_its_inbox(client, rt: Runtime) -> None:
+    inbox = Inbox()
+    with running_smtpd(inbox) as port:
+        shop_id = install_shop(rt)
+        creds = {"inbox": "support@teashop.example", "smtp_url": f"smtp://127.0.0.1:{port}?from=forewarn@teashop.example"}
+
+        def connect() -> None:
+            answer = client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "email", "credentials": creds})
+            assert answer.status_code == 200, answer.get_json()
+
+        order_id, _ = damaged_parcel(client, rt, before_report=connect, financial_status="pending")
+        run_jobs(rt.redis)
+        with rt.uow() as uow:
+            [case] = uow.repo.cases(shop_id)
+            ticket = uow.repo.case_ticket(case.id)
+            uow.session.expunge_all()
+        assert ticket.ticket_id == f"<forewarn-case-{case.id}@forewarn>" and ticket.error is None
+        first = inbox.messages[0]
+        assert first["To"] == "support@teashop.example" and first["Message-ID"] == ticket.ticket_id
+        assert first["Subject"].startswith("[URGENT] Order #9999") and "Suggested reply" in first.get_content()
+        assert "jon@example.com" not in (first["To"] + (first["Cc"] or "") + (first["Reply-To"] or ""))
+        answer = client.patch(f"/api/v1/cases/{case.id}", headers=bearer(), json={"status": "resolved", "note": "Replacement sent"})
+        assert answer.status_code == 200
+        run_jobs(rt.redis)
+        replies = inbox.messages[1:]
+        assert replies and all(m["In-Reply-To"] == ticket.ticket_id for m in replies)
+        assert any("Replacement sent" in m.get_content() for m in replies)
+        assert any("Solved" in m["Subject"] for m in replies)
+
+
+def test_a_mail_server_that_is_not_there_is_refused_at_connect_and_nothing_is_stored(client, rt: Runtime) -> None:
+    install_shop(rt)
+    from tests.smtp import free_port
+
+    creds = {"inbox": "support@teashop.example", "smtp_url": f"smtp://127.0.0.1:{free_port()}"}
+    answer = client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "email", "credentials": creds})
+    assert answer.status_code == 502 and "try again" in answer.get_json()["error"]
+    assert client.get("/api/v1/helpdesk", headers=bearer()).get_json() == {"connected": False}
+    bad_inbox = client.put("/api/v1/helpdesk", headers=bearer(),
+                           json={"kind": "email", "credentials": {**creds, "inbox": "support@x.example\r\nBcc: all@x.example"}})
+    assert bad_inbox.status_code == 422
+
+
+@responses.activate
+def test_gorgias_is_connected_and_a_case_becomes_its_ticket(client, rt: Runtime) -> None:
+    base = "https://acme.gorgias.com/api"
+    creds = {"domain": "acme", "email": "agent@acme.example", "api_key": "gorgias-key"}
+    responses.get(f"{base}/account", json=fixture_json("helpdesks/gorgias/account.json"))
+    shop_id = install_shop(rt)
+
+    def connect() -> None:
+        assert client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "gorgias", "credentials": creds}).status_code == 200
+
+    responses.get(f"{base}/tickets", json=fixture_json("helpdesks/gorgias/tickets_empty.json"))
+    responses.get(f"{base}/customers", json={"data": [], "meta": {"next_cursor": None, "prev_cursor": None}})
+    responses.post(f"{base}/tickets", json=fixture_json("helpdesks/gorgias/ticket_created.json"), status=201)
+    damaged_parcel(client, rt, before_report=connect, financial_status="pending")
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        [case] = uow.repo.cases(shop_id)
+        ticket = uow.repo.case_ticket(case.id)
+        uow.session.expunge_all()
+    created = fixture_json("helpdesks/gorgias/ticket_created.json")
+    assert ticket.helpdesk == "gorgias" and ticket.ticket_id == str(created["id"]) and ticket.error is None
+    [post] = [c for c in responses.calls if c.request.method == "POST" and c.request.url == f"{base}/tickets"]
+    sent = json.loads(post.request.body)
+    assert sent["external_id"] == f"forewarn-case-{case.id}" and sent["customer"]["email"] == "jon@example.com"
+    assert sent["messages"][0]["channel"] == "internal-note"
