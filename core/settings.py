@@ -26,6 +26,11 @@ class Settings:
     #: Forewarn's own outgoing mail server (smtp://, smtps://; see connectors/mail.py), for shops whose
     #: helpdesk is their support inbox and did not give their own.
     smtp_url: str | None = None
+    #: Let merchants point Forewarn at hosts on private networks (a self-hosted Chatwoot on the operator's
+    #: LAN). Off: such addresses are refused (connectors/netguard.py).
+    allow_private_network: bool = False
+    #: How many proxies in front of `forewarn serve` set X-Forwarded-For/-Proto (0: none is trusted).
+    proxy_hops: int = 0
     #: Where the carrier simulator listens. Set by `forewarn demo` and the tests only — never read from the
     #: environment, so production configuration cannot select it.
     carrier_simulator_url: str | None = None
@@ -44,6 +49,8 @@ class Settings:
             "shopify_api_secret_old": env.get("SHOPIFY_API_SECRET_OLD") or None,
             "shopify_scopes": env.get("SHOPIFY_SCOPES") or cls.shopify_scopes,
             "smtp_url": env.get("FOREWARN_SMTP_URL") or None,
+            "allow_private_network": (env.get("FOREWARN_ALLOW_PRIVATE_NETWORK") or "").lower() in ("1", "true", "yes"),
+            "proxy_hops": int(env.get("FOREWARN_PROXY_HOPS") or 0),
         }
         values.update(overrides)
         return cls(**values)  # type: ignore[arg-type]

@@ -90,7 +90,7 @@ def _sync_case(case_id: int) -> str:
 
     try:
         desk = helpdesks.build(kind, credentials, rt.http, rt.settings.helpdesk_simulator_url,
-                               rt.settings.smtp_url)
+                               rt.settings.smtp_url, rt.settings.allow_private_network)
         if ticket_id is None:
             # a create that reached the helpdesk before a crash: its body held the notes up to last_note_id
             # and the subject and priority it was given, all recorded before that call

@@ -25,6 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
         runtime = Runtime.build(Settings.from_env(os.environ))
     runtime_module.install(runtime)
     app.extensions["forewarn"] = runtime
+    if runtime.settings.proxy_hops:  # behind a load balancer: the client's address and scheme as it saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = runtime.settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.config["SECRET_KEY"] = runtime.settings.secret_key or os.urandom(32)
     # The OAuth state cookie must come back on Shopify's top-level redirect to the callback.
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

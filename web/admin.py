@@ -97,6 +97,7 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             cases=case_views(uow, uow.repo.cases(shop.id, limit=50), link_maker(rt)) if shop else [],
             helpdesk=uow.repo.helpdesk_account(shop.id) if shop else None,
             helpdesk_kinds=helpdesks.KINDS,
+            report_page=f"{rt.settings.base_url}/report?" + urlencode({"shop": shop_domain}),
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},
             demo=rt.settings.demo,

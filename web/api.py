@@ -247,8 +247,9 @@ def update_case(case_id: int) -> ResponseReturnValue:
         for key in ("status", "assignee", "labels"):
             if key in changes:
                 setattr(case, key, changes[key])
-        if changes.get("status") == "resolved":
-            case.resolved_at = now
+        if changes.get("status") in ("resolved", "closed"):
+            case.resolved_at = case.resolved_at or now
+            case.customer_reported_at = None  # a person answered the customer's report
         if "note" in changes:
             uow.repo.add(CaseNote(case_id=case.id, author=changes["author"], body=changes["note"], created_at=now))
         case.first_response_at = case.first_response_at or now
@@ -313,7 +314,7 @@ def connect_helpdesk() -> ResponseReturnValue:
             return not_installed()
     try:
         helpdesks.build(data["kind"], data["credentials"], rt.http, rt.settings.helpdesk_simulator_url,
-                               rt.settings.smtp_url).check()
+                               rt.settings.smtp_url, rt.settings.allow_private_network).check()
     except Unauthorized as exc:
         return jsonify(error=f"the helpdesk refused these credentials: {exc}"), 422
     except (RateLimited, Transient) as exc:

@@ -34,7 +34,7 @@ from jobs import queues
 from jobs.runtime import Runtime, install_clock, utcnow
 from migrations import upgrade
 from web import create_app
-from web.demo_feed import DEMO_SHOP, SCENARIOS, feed
+from web.demo_feed import DEMO_SHOP, SCENARIOS, customer_report, demo_photo, feed
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,26 @@ def start_helpdesk() -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
+def _customer_reports(rt: Runtime, shop_id: int, base_url: str) -> None:
+    """Amara's parcel arrived crushed: she follows the problem-report link from her message and sends a photo."""
+    from core.adapters.links import report_url
+
+    deadline = time.monotonic() + 30
+    while True:  # her order arrives through the webhooks and the worker
+        with rt.uow() as uow:
+            order = next((o for o in uow.repo.orders(shop_id) if o.email == "amara@example.co.uk"), None)
+            order_id = order.id if order else None
+        if order_id is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    if order_id is None:
+        print("  customer report skipped: Amara's order did not arrive", flush=True)
+        return
+    link = report_url(base_url, rt.settings.secret_key or "", shop_id, order_id)
+    outcome = customer_report(link, "damaged", "The box was crushed and one mug is broken. Photo attached.", demo_photo())
+    print(f"  customer report     → {outcome}  (Amara reports her parcel damaged, with a photo, from her link)", flush=True)
+
+
 def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -123,6 +143,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
         credentials = rt.cipher.encrypt(json.dumps({"email": "support@forewarn-demo.example", "api_token": "demo"}))
         uow.repo.add(HelpdeskAccount(shop_id=shop.id, kind="simulated", credentials_ciphertext=credentials, created_at=utcnow()))
         uow.commit()
+        shop_id = shop.id
     app = create_app(runtime=rt)
     server = make_server("127.0.0.1", port, app, threaded=True)
     stop = threading.Event()
@@ -138,6 +159,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     def _feed() -> None:
         time.sleep(0.5)
         feed(settings.base_url, settings.shopify_api_secret or "", pause=feed_pause, say=lambda s: print(s, flush=True))
+        _customer_reports(rt, shop_id, settings.base_url)
         print(f"  all demo webhooks sent — see {settings.base_url}/admin", flush=True)
 
     threading.Thread(target=_feed, name="demo-feed", daemon=True).start()

@@ -199,3 +199,34 @@ def feed(base_url: str, secret: str, pause: float = 0.4, say: Callable[[str], No
             outcome = f"failed: {exc}"
         say(f"  webhook {hook.topic:<20} → {outcome}{'  (' + hook.note + ')' if hook.note else ''}")
         time.sleep(pause)
+
+
+def demo_photo(width: int = 64, height: int = 48) -> bytes:
+    """A small PNG of a dented brown box, made here (the demo ships no customer's photo)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\x00")  # filter: none
+        for x in range(width):
+            dent = abs((x - width // 2) - (y - height // 2)) < 3 and 10 < x < width - 10
+            edge = x in (4, width - 5) or y in (4, height - 5)
+            row += bytes((92, 60, 32) if dent or edge else (181, 134, 84))
+        rows.append(bytes(row))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows))) + chunk(b"IEND", b"")
+
+
+def customer_report(link: str, kind: str, details: str, photo: bytes | None = None) -> str:
+    """A customer following the report link from their message, as a browser would: the page, then the form."""
+    try:
+        requests.get(link, timeout=10).raise_for_status()
+        files = {"photos": ("parcel.png", photo, "image/png")} if photo else None
+        response = requests.post(link, data={"kind": kind, "details": details}, files=files, timeout=10, allow_redirects=False)
+        return f"{response.status_code} {'report taken' if response.status_code == 303 else response.reason}"
+    except requests.RequestException as exc:
+        return f"failed: {exc}"

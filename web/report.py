@@ -8,10 +8,12 @@ lookup answers the same for an unknown order and a wrong email; every form is ra
 per order; photos are checked to be images by their bytes and bounded in size and number."""
 from __future__ import annotations
 
+import hashlib
 import hmac
+import ipaddress
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from babel.dates import format_date
@@ -24,15 +26,18 @@ from core.adapters import links, ratelimit
 from core.domain import reports
 from core.domain.events import ProblemReported
 from core.domain.model import Case, Order, ProblemReport, Shop, ShopStatus
-from jobs.runtime import Runtime, utcnow
+from jobs.runtime import Runtime
 
 log = logging.getLogger(__name__)
 bp = Blueprint("report", __name__)
 
 #: Attempts per client address (lookups guess order numbers and emails; reports write to a case).
 LOOKUPS_PER_ADDRESS = (10, 15 * 60)
+LOOKUPS_PER_ORDER_NUMBER = (10, 60 * 60)
 REPORTS_PER_ADDRESS = (20, 60 * 60)
-REPORTS_PER_ORDER = (6, 24 * 60 * 60)
+REPORTS_PER_ORDER = (6, 24 * 60 * 60)  # reports taken
+#: The shops whose customers can report (not uninstalled, not deleted).
+OPEN_SHOPS = (ShopStatus.INSTALLED, ShopStatus.NEEDS_REAUTH)
 #: The same report sent twice (a double click, a reload) within this time is taken once.
 DUPLICATE_WINDOW = timedelta(minutes=10)
 #: Photos plus the form's text fields.
@@ -71,7 +76,19 @@ def _notice(lang: str, key: str, status: int, shop: Shop | None = None) -> Respo
 
 
 def _client() -> str:
-    return request.remote_addr or "unknown"
+    """Who is asking, for rate limits: the client's address (behind a proxy, as FOREWARN_PROXY_HOPS lets
+    werkzeug's ProxyFix read it), an IPv6 client by its /64 — one host can hold a whole /64."""
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+
+
+def _clean(value: str | None) -> str:
+    """A form field with control characters removed (a NUL is refused by PostgreSQL and means nothing here)."""
+    return "".join(ch for ch in (value or "") if ch.isprintable()).strip()
 
 
 @bp.get("/report")
@@ -82,35 +99,42 @@ def lookup_form() -> ResponseReturnValue:
 @bp.post("/report")
 def lookup() -> ResponseReturnValue:
     """Order number + email → a short-lived signed link to that order's report page. An unknown shop, an
-    unknown order and a wrong email get the same answer, so the form reveals nothing about who ordered."""
+    unknown order and a wrong email get the same answer, so the form reveals nothing about who ordered; the
+    attempts are counted per address and per order number, so guessing is slow from anywhere."""
     rt, lang = _rt(), _browser_language()
-    shop_domain = (request.form.get("shop") or "").strip().lower()
-    if not ratelimit.allow(rt.redis, f"report-lookup:{_client()}", *LOOKUPS_PER_ADDRESS):
+    if not rt.settings.secret_key:
+        return _notice(lang, "invalid", 503)
+    shop_domain = _clean(request.form.get("shop")).lower()[:255]
+    number = _clean(request.form.get("order")).lstrip("#")[:40]
+    email = _clean(request.form.get("email")).casefold()[:320]
+    if not (ratelimit.allow(rt.redis, f"report-lookup:{_client()}", *LOOKUPS_PER_ADDRESS)
+            and ratelimit.allow(rt.redis, f"report-lookup:{shop_domain}:{number}", *LOOKUPS_PER_ORDER_NUMBER)):
         return _notice(lang, "too_many", 429)
-    number = (request.form.get("order") or "").strip().lstrip("#")
-    email = (request.form.get("email") or "").strip().casefold()
     with rt.uow() as uow:
-        shop = uow.session.scalars(
-            select(Shop).where(Shop.domain == shop_domain, Shop.status.in_((ShopStatus.INSTALLED, ShopStatus.NEEDS_REAUTH)))
-        ).first()
+        shop = uow.session.scalars(select(Shop).where(Shop.domain == shop_domain, Shop.status.in_(OPEN_SHOPS))).first()
         order = None
-        if shop is not None and number and email and len(number) <= 40:
+        if shop is not None and number and email:
             order = uow.session.scalars(
                 select(Order).where(Order.shop_id == shop.id,
                                     or_(Order.name == f"#{number}", Order.name == number, Order.number == number))
             ).first()
-        if order is None or not order.email or not hmac.compare_digest(order.email.casefold().encode(), email.encode()):
+        if order is None or order.redacted or not order.email \
+                or not hmac.compare_digest(order.email.casefold().encode(), email.encode()):
             return _page("report_lookup.html", lang, 404, shop_domain=shop_domain, failed=True)
-        token = links.sign_report(rt.settings.secret_key or "", shop.id, order.id, "lookup")
+        token = links.sign_report(rt.settings.secret_key, shop.id, order.id, "lookup")
     return redirect(f"/report/{token}", code=303)
 
 
 def _link(token: str) -> links.ReportLink | ResponseReturnValue:
-    """The order a link names, or the page saying why the link does not work."""
+    """The order a link names, or the page saying why the link does not work. Links live in the real world:
+    their age is read on the wall clock, as itsdangerous signs them (never the demo's fast clock)."""
+    rt = _rt()
+    if not rt.settings.secret_key:
+        return _notice(_browser_language(), "invalid", 503)
     try:
-        return links.read_report(_rt().settings.secret_key or "", token, utcnow())
+        return links.read_report(rt.settings.secret_key, token, datetime.now(timezone.utc))
     except links.LinkExpired as exc:
-        with _rt().uow() as uow:
+        with rt.uow() as uow:
             shop = uow.repo.shop_by_id(exc.shop_id) if exc.shop_id else None
             return _notice(_browser_language(), "expired", 410, shop)
     except links.LinkInvalid:
@@ -126,7 +150,8 @@ def report(token: str) -> ResponseReturnValue:
     with rt.uow() as uow:
         shop = uow.repo.shop_by_id(link.shop_id)
         order = uow.repo.order_by_id(link.order_id)
-        if shop is None or order is None or order.shop_id != shop.id or shop.status == ShopStatus.REDACTED:
+        # an uninstalled shop takes no reports, and a customer who asked to be forgotten is not recorded again
+        if shop is None or order is None or order.shop_id != shop.id or shop.status not in OPEN_SHOPS or order.redacted:
             return _notice(_browser_language(), "invalid", 404)
         lang = _browser_language(order.locale)
         page = {"shop_name": shop.name or shop.domain, "order_name": order.name, "first_name": order.customer_first_name,
@@ -143,8 +168,11 @@ def report(token: str) -> ResponseReturnValue:
             return _page("report.html", lang, **page)
         shop_id, order_id, locale = shop.id, order.id, order.locale
 
-    if not (ratelimit.allow(rt.redis, f"report-post:{_client()}", *REPORTS_PER_ADDRESS)
-            and ratelimit.allow(rt.redis, f"report-order:{order_id}", *REPORTS_PER_ORDER)):
+    # every attempt counts against the address; only reports taken count against the order (a customer
+    # fixing a too-large photo is not locked out)
+    order_key = f"report-order:{order_id}"
+    if not ratelimit.allow(rt.redis, f"report-post:{_client()}", *REPORTS_PER_ADDRESS) \
+            or ratelimit.used(rt.redis, order_key) >= REPORTS_PER_ORDER[0]:
         return _notice(lang, "too_many", 429)
     request.max_content_length = MAX_BODY
     try:
@@ -159,18 +187,23 @@ def report(token: str) -> ResponseReturnValue:
     if parsed is None:
         return _page("report.html", lang, 422, **{**page, "errors": errors, "chosen": kind, "details": details or ""})
 
-    with rt.uow() as uow:  # the same report again within minutes (a reload, a double click) is taken once
-        earlier = uow.session.scalars(
-            select(ProblemReport).where(ProblemReport.order_id == order_id, ProblemReport.kind == parsed.kind,
-                                        ProblemReport.details == parsed.details,
-                                        ProblemReport.created_at > utcnow() - DUPLICATE_WINDOW)
-        ).first()
-        earlier_id = earlier.id if earlier is not None and not parsed.photos else None
-    if earlier_id is None:
-        photos_in = tuple((p.filename[:200], reports.image_type(p.data) or "", p.data) for p in parsed.photos)
+    # the same report again within minutes (a reload, a double click, two tabs) is taken once: the first
+    # request to claim its fingerprint files it, the others are shown its receipt
+    fingerprint = hashlib.sha256("\x00".join([str(order_id), parsed.kind, parsed.details]
+                                             + [hashlib.sha256(p.data).hexdigest() for p in parsed.photos]).encode())
+    claim = f"forewarn:report-dup:{fingerprint.hexdigest()}"
+    if not rt.redis.set(claim, "0", nx=True, ex=int(DUPLICATE_WINDOW.total_seconds())):
+        return redirect(f"/report/{token}?sent={int(rt.redis.get(claim) or 0)}", code=303)
+    ratelimit.allow(rt.redis, order_key, *REPORTS_PER_ORDER)
+    photos_in = tuple((p.filename, reports.image_type(p.data) or "", p.data) for p in parsed.photos)
+    try:
         rt.bus.handle([ProblemReported(shop_id, order_id, parsed.kind, parsed.details, locale, photos_in)])
-        with rt.uow() as uow:
-            earlier_id = uow.session.scalars(
-                select(ProblemReport.id).where(ProblemReport.order_id == order_id).order_by(ProblemReport.id.desc())
-            ).first()
-    return redirect(f"/report/{token}?sent={earlier_id}", code=303)
+    except Exception:
+        rt.redis.delete(claim)  # not filed: the customer may send it again
+        raise
+    with rt.uow() as uow:
+        report_id = uow.session.scalars(
+            select(ProblemReport.id).where(ProblemReport.order_id == order_id).order_by(ProblemReport.id.desc())
+        ).first()
+    rt.redis.set(claim, str(report_id or 0), xx=True, keepttl=True)
+    return redirect(f"/report/{token}?sent={report_id}", code=303)

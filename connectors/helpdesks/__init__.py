@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
 
@@ -13,7 +14,8 @@ from connectors.helpdesks.freshdesk import FreshdeskHelpdesk
 from connectors.helpdesks.gorgias import GorgiasHelpdesk
 from connectors.helpdesks.zendesk import ZendeskHelpdesk
 from connectors.mail import Mailer, SmtpConfig
-from core.errors import Unauthorized
+from connectors.netguard import check_host
+from core.errors import Permanent, Unauthorized
 from core.ports import Helpdesk
 
 
@@ -35,6 +37,8 @@ class Kind:
     #: (credentials, the HTTP session, Forewarn's own outgoing mail server) → the adapter
     make: Callable[[Mapping[str, str], requests.Session | None, str | None], Helpdesk]
     help: str = ""
+    #: The hosts among the merchant's credentials (Forewarn must not be pointed back into its own network).
+    hosts: Callable[[Mapping[str, str]], tuple[str | None, ...]] = lambda c: ()
 
 
 KINDS: dict[str, Kind] = {
@@ -71,6 +75,7 @@ KINDS: dict[str, Kind] = {
         lambda c, http, smtp_url: ChatwootHelpdesk(c.get("url", ""), c.get("account_id", ""), c.get("inbox_id", ""),
                                          c.get("api_access_token", ""), http),
         "Profile settings › Access token; an API, Website or Email inbox holds Forewarn's conversations.",
+        hosts=lambda c: (urlsplit(c.get("url", "")).hostname,),
     ),
     "email": Kind(
         "Email to our support inbox",
@@ -78,30 +83,41 @@ KINDS: dict[str, Kind] = {
          Field("smtp_url", "Your own mail server", secret=True, optional=True,
                placeholder="smtps://user:password@smtp.example.com:465")),
         ("inbox",),
-        lambda c, http, smtp_url: EmailInboxHelpdesk(c.get("inbox", ""), _mailer(c.get("smtp_url") or smtp_url)),
+        lambda c, http, smtp_url: EmailInboxHelpdesk(c.get("inbox", ""), _mailer(c.get("smtp_url"), smtp_url)),
         "No helpdesk? Each case arrives as one email thread in your inbox, its updates as replies.",
+        hosts=lambda c: (urlsplit(c["smtp_url"]).hostname,) if c.get("smtp_url") else (),
     ),
 }
 
 
-def _mailer(smtp_url: str | None) -> Mailer:
-    if not smtp_url:
-        raise Unauthorized("no mail server to send from: enter your own SMTP server, or set FOREWARN_SMTP_URL")
+def _mailer(own_url: str | None, operator_url: str | None) -> Mailer:
+    """The merchant's own mail server when they gave one (theirs to fix: Unauthorized), else Forewarn's
+    (the operator's to fix: Permanent, which never disables a merchant's integration)."""
+    if own_url:
+        try:
+            return Mailer(SmtpConfig.from_url(own_url))
+        except ValueError as exc:
+            raise Unauthorized(f"your mail server address is not usable: {exc}") from None
+    if not operator_url:
+        raise Unauthorized("Forewarn has no mail server of its own here (FOREWARN_SMTP_URL): enter your own SMTP server")
     try:
-        return Mailer(SmtpConfig.from_url(smtp_url))
+        return Mailer(SmtpConfig.from_url(operator_url))
     except ValueError as exc:
-        raise Unauthorized(f"the mail server address is not usable: {exc}") from None
+        raise Permanent(f"FOREWARN_SMTP_URL is not usable ({exc}); the operator must fix it") from None
 
 
 def build(kind: str, credentials: Mapping[str, str], http: requests.Session | None = None,
-          simulator_url: str | None = None, smtp_url: str | None = None) -> Helpdesk:
+          simulator_url: str | None = None, smtp_url: str | None = None, allow_private: bool = False) -> Helpdesk:
     """The adapter for a shop's helpdesk. `simulated` (the demo's Zendesk look-alike, see simulator.py) exists
-    only where the demo or a test set `simulator_url`."""
+    only where the demo or a test set `simulator_url`. Hosts the merchant typed must be public unless the
+    operator allows private networks (connectors/netguard.py)."""
     if kind == "simulated" and simulator_url:
         return ZendeskHelpdesk("", credentials.get("email", ""), credentials.get("api_token", ""), http,
                                base_url=simulator_url)
     if kind not in KINDS:
         raise Unauthorized(f"no helpdesk adapter for {kind!r} (available: {', '.join(KINDS)})")
+    for host in KINDS[kind].hosts(credentials):
+        check_host(host, allow_private=allow_private)
     return KINDS[kind].make(credentials, http, smtp_url)
 
 
@@ -110,4 +126,9 @@ def same_account(kind: str, before: Mapping[str, str], new_kind: str, after: Map
     if kind != new_kind:
         return False
     keys = KINDS[kind].identity if kind in KINDS else ()
-    return all(str(before.get(k, "")).strip().lower() == str(after.get(k, "")).strip().lower() for k in keys)
+    return all(_same(before.get(k), after.get(k)) for k in keys)
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    """One account's identifier written two ways (case, spaces, a trailing slash on an address) is the same."""
+    return str(a or "").strip().rstrip("/").lower() == str(b or "").strip().rstrip("/").lower()

@@ -373,6 +373,7 @@ cases = Table(
     Column("resolved_at", UTCDateTime()),
     Column("reopened_count", Integer, nullable=False, server_default="0"),
     Column("updated_at", UTCDateTime()),
+    Column("customer_reported_at", UTCDateTime()),
     Index("ix_cases_order_id", "order_id"),
     Index("ix_cases_shop_id_status", "shop_id", "status"),
 )

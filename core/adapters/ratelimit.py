@@ -15,3 +15,8 @@ def allow(redis: Any, key: str, limit: int, window_seconds: int) -> bool:
     if ttl is None or ttl < 0:  # a new window (or a key that lost its expiry): start the clock
         redis.expire(full, window_seconds)
     return int(count) <= limit
+
+
+def used(redis: Any, key: str) -> int:
+    """How many attempts the current window of `key` holds (without counting one)."""
+    return int(redis.get(f"forewarn:rate:{key}") or 0)

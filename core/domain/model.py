@@ -527,6 +527,8 @@ class Case:
     resolved_at: datetime | None = None
     reopened_count: int = 0
     updated_at: datetime | None = None
+    #: The customer reported a problem on the case: a person answers it, a delivery scan does not resolve it.
+    customer_reported_at: datetime | None = None
     id: int | None = None
 
 

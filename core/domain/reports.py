@@ -70,11 +70,13 @@ def validate(kind: str | None, details: str | None, photos: Sequence[Photo], lan
     if kind not in KINDS:
         errors.append(words["error_kind"])
     text = (details or "").strip()
-    if len(text) > MAX_DETAILS:
+    if any(not (ch.isprintable() or ch in "\n\r\t") for ch in text):
+        errors.append(words["error_details_characters"])
+    elif len(text) > MAX_DETAILS:
         errors.append(words["error_details_long"].format(max=MAX_DETAILS))
     if kind in DETAILS_REQUIRED and not text:
         errors.append(words["error_details_" + kind])
-    real = [p for p in photos if p.data or p.filename]
+    real = [Photo(_filename(p.filename), p.data) for p in photos if p.data or p.filename]
     if real and kind not in PHOTO_KINDS:
         errors.append(words["error_photo_kind"])
     if len(real) > MAX_PHOTOS:
@@ -87,6 +89,12 @@ def validate(kind: str | None, details: str | None, photos: Sequence[Photo], lan
     if errors:
         return None, errors
     return Report(kind=str(kind), details=text, photos=tuple(real)), []
+
+
+def _filename(name: str) -> str:
+    """A photo's name as the sender gave it, made safe to store and show (no path, no control characters)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in base if ch.isprintable())[:120] or "photo"
 
 
 def note_text(report: Report, locale: str | None) -> str:
@@ -131,6 +139,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_many_title": "Too many attempts",
         "too_many": "Please wait a few minutes and try again.",
         "error_kind": "Choose what happened.",
+        "error_details_characters": "The description contains characters we cannot read; please type it again.",
         "error_details_long": "Please keep the description under {max} characters.",
         "error_details_address_change": "Write the new delivery address.",
         "error_details_wrong_item": "Tell us which item you received instead.",
@@ -168,6 +177,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_many_title": "Demasiados intentos",
         "too_many": "Espera unos minutos y vuelve a intentarlo.",
         "error_kind": "Elige qué ha pasado.",
+        "error_details_characters": "La descripción contiene caracteres que no podemos leer; escríbela de nuevo.",
         "error_details_long": "La descripción no puede superar {max} caracteres.",
         "error_details_address_change": "Escribe la nueva dirección de entrega.",
         "error_details_wrong_item": "Dinos qué artículo recibiste en su lugar.",
@@ -205,6 +215,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_many_title": "Trop de tentatives",
         "too_many": "Patientez quelques minutes puis réessayez.",
         "error_kind": "Choisissez ce qui s'est passé.",
+        "error_details_characters": "La description contient des caractères illisibles ; saisissez-la à nouveau.",
         "error_details_long": "La description ne peut pas dépasser {max} caractères.",
         "error_details_address_change": "Indiquez la nouvelle adresse de livraison.",
         "error_details_wrong_item": "Dites-nous quel article vous avez reçu à la place.",
@@ -242,6 +253,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_many_title": "Zu viele Versuche",
         "too_many": "Bitte warten Sie ein paar Minuten und versuchen Sie es erneut.",
         "error_kind": "Wählen Sie, was passiert ist.",
+        "error_details_characters": "Die Beschreibung enthält Zeichen, die wir nicht lesen können; bitte tippen Sie sie neu.",
         "error_details_long": "Die Beschreibung darf höchstens {max} Zeichen lang sein.",
         "error_details_address_change": "Geben Sie die neue Lieferadresse an.",
         "error_details_wrong_item": "Sagen Sie uns, welchen Artikel Sie stattdessen erhalten haben.",

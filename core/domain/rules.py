@@ -56,6 +56,10 @@ class ParcelFacts:
     lane: LaneStats | None = None
 
 
+#: An order Forewarn has just heard of is not judged unfulfilled yet (the scheduled pass judges it later).
+UNFULFILLED_GRACE = timedelta(hours=1)
+
+
 @dataclass(frozen=True)
 class OrderFacts:
     order_id: int
@@ -67,6 +71,8 @@ class OrderFacts:
     shipped: dict[str, int] = field(default_factory=dict)
     first_shipped_at: datetime | None = None
     titles: dict[str, str] = field(default_factory=dict)
+    #: When Forewarn first heard of the order (None: long known).
+    known_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -229,6 +235,8 @@ def order_findings(o: OrderFacts, policy: Policy, now: datetime, calendar: Busin
         return []
     out: list[Finding] = []
     if not o.shipped and o.placed_at is not None:
+        if o.known_since is not None and now - o.known_since < UNFULFILLED_GRACE:
+            return out  # its fulfillment may be in the next webhook; a new shop's backfill is no wave of cases
         waited = calendar.business_days_between(o.placed_at, now)
         limit = policy.threshold("unfulfilled")
         if waited > limit:

@@ -8,6 +8,8 @@ incidents by kind, weekday (destination-local) and carrier, the cases and custom
 """
 from __future__ import annotations
 
+import dataclasses
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,7 +92,8 @@ def run(uow: UnitOfWork, shop_id: int, policy: Policy, now: datetime, days: int 
         moment = (order.placed_at or now) + STEP
         while moment <= min(end, now):
             shipped_then = [s for s in shipments if (s.shipped_at or s.created_at) and (s.shipped_at or s.created_at) <= moment]
-            for f in order_findings(order_facts(order, shipped_then), policy, moment, calendar):
+            facts = dataclasses.replace(order_facts(order, shipped_then), known_since=None)  # history: no grace
+            for f in order_findings(facts, policy, moment, calendar):
                 first_open.setdefault(f.key, (moment, f, None))
             moment += STEP
 

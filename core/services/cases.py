@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.domain import events
 from core.domain.calendar import add_business_hours, calendar_for
-from core.domain.model import Case, CaseNote, CaseStatus, Incident, ProblemReport, ReportPhoto, Shipment
+from core.domain.model import Case, CaseNote, CaseStatus, Incident, Order, ProblemReport, ReportPhoto, Shipment, ShopStatus
 from core.domain.policy import Policy
 from core.domain.rules import CARRIER_NAMES
 from core.domain.status import ShipmentStatus
@@ -70,6 +70,12 @@ def on_problem_reported(event: events.ProblemReported, uow: UnitOfWork, now: dat
     from core.domain import reports
 
     problem, priority = reports.KINDS[event.kind]
+    shop, order = uow.repo.shop_by_id(event.shop_id), uow.repo.order_by_id(event.order_id)
+    if shop is None or order is None or order.shop_id != shop.id or order.redacted \
+            or shop.status not in (ShopStatus.INSTALLED, ShopStatus.NEEDS_REAUTH):
+        log.warning("a report on order %s of shop %s was not recorded: uninstalled, deleted or forgotten",
+                    event.order_id, event.shop_id)
+        return
     report = ProblemReport(shop_id=event.shop_id, order_id=event.order_id, kind=event.kind, details=event.details,
                            locale=event.locale, photo_count=len(event.photos), created_at=now)
     uow.repo.add(report)
@@ -79,6 +85,15 @@ def on_problem_reported(event: events.ProblemReported, uow: UnitOfWork, now: dat
     shipments = [s for s in uow.repo.shipments_of_order(event.order_id) if not s.superseded and s.tracking_number]
     case = open_or_join(uow, event.shop_id, event.order_id, problem, priority, body, now,
                         shipment=shipments[0] if shipments else None, author="Customer")
+    assert case is not None  # a report always opens
+    # someone is waiting on the other end now: the case is open and a response is due — by the SLA it had if
+    # nobody has answered yet, else a fresh one from now
+    due = sla_due(uow, event.order_id, case.priority, now, Policy.from_dict(shop.policy))
+    waiting = case.status == CaseStatus.OPEN and case.first_response_at is None
+    case.sla_due_at = min(case.sla_due_at, due) if waiting else due
+    if not waiting:
+        case.status, case.first_response_at, case.sla_breached = CaseStatus.OPEN, None, False
+    case.customer_reported_at = now
     report.case_id = case.id
     for filename, content_type, data in event.photos:
         uow.repo.add(ReportPhoto(report_id=report.id, case_id=case.id, content_type=content_type, filename=filename,
@@ -94,6 +109,9 @@ def open_or_join(
     last one reopened when the problem came back, or a new one (when `opens`). `body` becomes its note."""
     shop = uow.repo.shop_by_id(shop_id)
     policy = Policy.from_dict(shop.policy if shop else None)
+    # the order's row lock serializes its case across the web (reports) and the workers (incidents):
+    # two of them never both open a case for one order
+    uow.session.get(Order, order_id, with_for_update=True)
     cases = list(uow.session.scalars(select(Case).where(Case.order_id == order_id).order_by(Case.id.desc())))
     active = next((c for c in cases if c.status in ACTIVE), None)
     order = uow.repo.order_by_id(order_id)
@@ -153,8 +171,7 @@ def settle(uow: UnitOfWork, case: Case, now: datetime) -> bool:
     ).first()
     if still_open is not None:
         return False
-    reported = uow.session.scalars(select(ProblemReport.id).where(ProblemReport.case_id == case.id)).first()
-    if reported is not None:
+    if case.customer_reported_at is not None:
         return False  # the customer told us something is wrong: a person answers it, a delivery scan does not
     shipments = [s for s in uow.repo.shipments_of_order(case.order_id) if not s.superseded and s.tracking_number]
     if shipments and all(s.status == ShipmentStatus.DELIVERED for s in shipments):

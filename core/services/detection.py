@@ -69,6 +69,7 @@ def order_facts(order: Order, shipments: list[Shipment]) -> rules.OrderFacts:
         shipped=shipped,
         first_shipped_at=min(times) if times else None,
         titles={li.platform_line_item_id: li.title for li in order.line_items},
+        known_since=order.created_at,
     )
 
 

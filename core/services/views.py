@@ -73,7 +73,8 @@ def case_views(uow, cases, report_link=None) -> list[dict[str, Any]]:  # type: i
     signed problem-report link (the web layer knows the app's address and secret)."""
     from sqlalchemy import select
 
-    from core.domain.model import ReportPhoto
+    from core.domain.model import ProblemReport, ReportPhoto
+    from core.domain.reports import TEXTS as REPORT_TEXTS
 
     replies: dict[int, Any] = {}  # each shop's own reply texts, read once
     for c in cases:
@@ -88,6 +89,9 @@ def case_views(uow, cases, report_link=None) -> list[dict[str, Any]]:  # type: i
             select(ReportPhoto.id, ReportPhoto.filename, ReportPhoto.content_type).where(ReportPhoto.case_id == c.id)
             .order_by(ReportPhoto.id)
         ).all()
+        reports = uow.session.scalars(select(ProblemReport).where(ProblemReport.case_id == c.id).order_by(ProblemReport.id)).all()
+        view["reports"] = [{"id": r.id, "kind": r.kind, "label": REPORT_TEXTS["en"]["kind_" + r.kind], "details": r.details,
+                            "locale": r.locale, "photos": r.photo_count, "at": _plain(r.created_at)} for r in reports]
         view["photos"] = [{"id": p.id, "filename": p.filename, "content_type": p.content_type,
                            "url": f"/api/v1/cases/{c.id}/photos/{p.id}"} for p in photos]
         view["report_link"] = report_link(c.shop_id, c.order_id) if report_link else None

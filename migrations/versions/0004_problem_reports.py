@@ -1,4 +1,4 @@
-"""customers' problem reports and their photos
+"""customers' problem reports and their photos; cases remember that a customer reported
 
 Revision ID: 0004
 Revises: 0003
@@ -18,6 +18,9 @@ ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('customer_reported_at', sa.DateTime(timezone=True), nullable=True))
+
     op.create_table('problem_reports',
     sa.Column('id', ID, autoincrement=True, nullable=False),
     sa.Column('shop_id', ID, nullable=False),
@@ -59,3 +62,5 @@ def downgrade() -> None:
     with op.batch_alter_table('problem_reports', schema=None) as batch_op:
         batch_op.drop_index('ix_problem_reports_order_id')
     op.drop_table('problem_reports')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_column('customer_reported_at')

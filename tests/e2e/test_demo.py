@@ -131,9 +131,13 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         page.reload()
         assert page.locator("#write-back").is_checked()
         page.locator("#connect-helpdesk summary").click()  # a mistyped helpdesk is refused with the reason
-        page.fill("#helpdesk-form [name=subdomain]", "acme.zendesk.com/x")
-        page.fill("#helpdesk-form [name=email]", "agent@example.com")
-        page.fill("#helpdesk-form [name=api_token]", "token")
+        page.select_option("#helpdesk-kind", "chatwoot")  # each helpdesk asks for its own fields
+        assert page.locator("fieldset[data-kind=chatwoot] [name=inbox_id]").is_visible()
+        assert not page.locator("fieldset[data-kind=zendesk] [name=subdomain]").is_visible()
+        page.select_option("#helpdesk-kind", "zendesk")
+        page.fill("fieldset[data-kind=zendesk] [name=subdomain]", "acme.zendesk.com/x")
+        page.fill("fieldset[data-kind=zendesk] [name=email]", "agent@example.com")
+        page.fill("fieldset[data-kind=zendesk] [name=api_token]", "token")
         with page.expect_response("**/api/v1/helpdesk") as answer:
             page.click("#helpdesk-form button")
         assert answer.value.status == 422
@@ -142,3 +146,47 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
         browser.close()
     assert (tmp_path / "admin.png").stat().st_size > 10_000
+
+
+def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo, tmp_path) -> None:
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        if CI:
+            pytest.fail("Chromium is required when CI=true (apt-get install -y chromium)", pytrace=False)
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    base, output = demo
+    assert "customer report     → 303 report taken" in output  # Amara's damaged parcel, with her photo
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        admin = browser.new_page(viewport={"width": 1280, "height": 900})
+        admin.goto(f"{base}/admin")
+        amara = admin.locator('tr[data-case]:has-text("Order #1006")')
+        assert "It arrived damaged: “The box was crushed" in amara.locator("[data-report]").inner_text()
+        admin.wait_for_function("document.querySelector('[data-photos] img').naturalWidth > 0")  # her photo, shown
+        # Lucía has moved: she opens the shop's report page and finds her order with its number and her email
+        report_page = admin.locator("[data-report-page] a").get_attribute("href")
+        customer = browser.new_page(viewport={"width": 420, "height": 900}, locale="es-ES")
+        customer.goto(report_page)
+        assert customer.locator("html").get_attribute("lang") == "es"  # her browser's language
+        customer.fill("#order", "1002")
+        customer.fill("#email", "someone-else@example.es")
+        customer.click("button[type=submit]")
+        customer.wait_for_selector("text=No encontramos ningún pedido con ese número y ese correo.")
+        customer.fill("#order", "#1002")
+        customer.fill("#email", "Lucia@Example.es")
+        customer.click("button[type=submit]")
+        customer.wait_for_selector("text=Hola Lucía, ¿qué ha pasado con el pedido #1002?")
+        customer.get_by_label("Necesito cambiar la dirección de entrega").check()
+        customer.click("button[type=submit]")  # no address yet: refused, in her language
+        customer.wait_for_selector("text=Escribe la nueva dirección de entrega.")
+        customer.fill("#details", "Calle Mayor 5, 28013 Madrid")
+        customer.click("button[type=submit]")
+        customer.wait_for_selector("text=Gracias, hemos recibido tu aviso")
+        customer.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        admin.reload()
+        lucia = admin.locator('tr[data-case]:has-text("Order #1002")')
+        assert "“Calle Mayor 5, 28013 Madrid”" in lucia.locator("[data-report]").inner_text()
+        assert lucia.get_attribute("data-case") == "address_change"  # urgent: it leads the case now
+        browser.close()
+    assert (tmp_path / "report.png").stat().st_size > 5_000

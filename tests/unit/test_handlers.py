@@ -146,9 +146,9 @@ def test_new_parcels_are_due_for_a_tracking_check_at_once(rt: Runtime) -> None:
 
 def test_the_bus_reports_what_it_recorded(rt: Runtime) -> None:
     handled = deliver(rt, "orders/create", order_payload(1))
-    # paid in 2021 and never shipped: detection opens an `unfulfilled` incident, and it a case, in the same chain
-    assert [type(e).__name__ for e in handled] == [
-        "OrderPlaced", "OrderRecorded", "OrderNeedsEvaluation", "IncidentOpened", "CaseOpened"]
+    # paid in 2021 and never shipped, but only just heard of: its fulfillment may be the next webhook, so
+    # detection waits (the scheduled pass judges it after the grace period)
+    assert [type(e).__name__ for e in handled] == ["OrderPlaced", "OrderRecorded", "OrderNeedsEvaluation"]
     assert handled[1].created is True  # type: ignore[attr-defined]
     handled = deliver(rt, "orders/create", order_payload(1))
     assert handled[1].created is False  # type: ignore[attr-defined]

@@ -1,6 +1,8 @@
 """Detection rules with a frozen `now`: each kind, weekend and holiday edges, time zones, missing data."""
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -130,6 +132,11 @@ def test_unfulfilled_and_partial_orders() -> None:
                        needs_shipping={"a": 1, "b": 2}, titles={"a": "Mug", "b": "Tea"})
     assert kinds(order_findings(order, Policy(), at(2026, 11, 5, 14), US)) == set()
     assert kinds(order_findings(order, Policy(), at(2026, 11, 6, 16), US)) == {"unfulfilled"}
+    # an old order Forewarn only just heard of (a new install's backfill; its fulfillment may be the next
+    # webhook) waits an hour before it is judged
+    heard = dataclasses.replace(order, known_since=at(2026, 11, 6, 15, 30))
+    assert kinds(order_findings(heard, Policy(), at(2026, 11, 6, 16), US)) == set()
+    assert kinds(order_findings(heard, Policy(), at(2026, 11, 6, 16, 31), US)) == {"unfulfilled"}
     partial = OrderFacts(order_id=1, placed_at=at(2026, 11, 2, 15), paid=True, cancelled=False,
                          needs_shipping={"a": 1, "b": 2}, shipped={"a": 1, "b": 1}, first_shipped_at=at(2026, 11, 3, 15),
                          titles={"a": "Mug", "b": "Tea"})

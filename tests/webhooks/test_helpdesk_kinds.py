@@ -2,13 +2,14 @@
 first), and a case reaching it through the same sync job. The email inbox runs against a real SMTP server."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 import responses
 
 from connectors import helpdesks
-from core.errors import Unauthorized
+from core.errors import Permanent, Unauthorized
 from jobs.runtime import Runtime
 from tests.smtp import Inbox, running_smtpd
 from tests.support import damaged_parcel, fixture_json, install_shop, run_jobs, session_token
@@ -40,6 +41,7 @@ def test_a_new_token_for_the_same_account_keeps_its_tickets_another_account_does
 
 
 def test_a_shop_without_a_helpdesk_gets_each_case_as_one_email_thread_in_its_inbox(client, rt: Runtime) -> None:
+    rt.settings = dataclasses.replace(rt.settings, allow_private_network=True)  # the mail server is on 127.0.0.1
     inbox = Inbox()
     with running_smtpd(inbox) as port:
         shop_id = install_shop(rt)
@@ -70,6 +72,7 @@ def test_a_shop_without_a_helpdesk_gets_each_case_as_one_email_thread_in_its_inb
 
 
 def test_a_mail_server_that_is_not_there_is_refused_at_connect_and_nothing_is_stored(client, rt: Runtime) -> None:
+    rt.settings = dataclasses.replace(rt.settings, allow_private_network=True)
     install_shop(rt)
     from tests.smtp import free_port
 
@@ -107,3 +110,62 @@ def test_gorgias_is_connected_and_a_case_becomes_its_ticket(client, rt: Runtime)
     sent = json.loads(post.request.body)
     assert sent["external_id"] == f"forewarn-case-{case.id}" and sent["customer"]["email"] == "jon@example.com"
     assert sent["messages"][0]["channel"] == "internal-note"
+
+
+@pytest.mark.parametrize("kind, credentials", [
+    ("chatwoot", {"url": "https://127.0.0.1:8443", "account_id": "1", "inbox_id": "1", "api_access_token": "t"}),
+    ("chatwoot", {"url": "http://localhost:3000", "account_id": "1", "inbox_id": "1", "api_access_token": "t"}),
+    ("email", {"inbox": "support@teashop.example", "smtp_url": "smtp://169.254.169.254:25"}),
+    ("email", {"inbox": "support@teashop.example", "smtp_url": "smtp://127.0.0.1:6379"}),
+])
+def test_addresses_inside_forewarns_own_network_are_refused(client, rt: Runtime, kind: str, credentials: dict) -> None:
+    install_shop(rt)
+    answer = client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": kind, "credentials": credentials})
+    assert answer.status_code == 422 and "private or local network" in answer.get_json()["error"]
+    assert client.get("/api/v1/helpdesk", headers=bearer()).get_json() == {"connected": False}
+
+
+@responses.activate
+def test_a_helpdesk_that_redirects_is_not_followed() -> None:
+    responses.get("https://acme.zendesk.com/api/v2/users/me.json", status=302,
+                  headers={"Location": "http://169.254.169.254/latest/meta-data/"})
+    with pytest.raises(Permanent, match="redirect"):
+        helpdesks.build("zendesk", {"subdomain": "acme", "email": "a@acme.example", "api_token": "t"}).check()
+    assert len(responses.calls) == 1
+
+
+def test_a_broken_operator_mail_server_is_the_operators_problem_not_the_merchants() -> None:
+    with pytest.raises(Permanent, match="FOREWARN_SMTP_URL"):
+        helpdesks.build("email", {"inbox": "support@acme.example"}, smtp_url="ftp://nope")
+    with pytest.raises(Unauthorized, match="your mail server"):
+        helpdesks.build("email", {"inbox": "support@acme.example", "smtp_url": "ftp://nope"}, smtp_url="smtp://127.0.0.1:25")
+
+
+def test_switching_to_another_account_starts_its_tickets_afresh(client, rt: Runtime) -> None:
+    from sqlalchemy import func, select
+
+    from core.domain.model import CaseTicket
+
+    rt.settings = dataclasses.replace(rt.settings, allow_private_network=True)
+    inbox = Inbox()
+    with running_smtpd(inbox) as port:
+        install_shop(rt)
+        smtp = f"smtp://127.0.0.1:{port}"
+
+        def connect(address: str) -> int:
+            creds = {"inbox": address, "smtp_url": smtp}
+            return client.put("/api/v1/helpdesk", headers=bearer(), json={"kind": "email", "credentials": creds}).status_code
+
+        damaged_parcel(client, rt, before_report=lambda: connect("support@teashop.example"), financial_status="pending")
+        run_jobs(rt.redis)
+
+        def tickets() -> int:
+            with rt.uow() as uow:
+                return uow.session.scalar(select(func.count()).select_from(CaseTicket).where(CaseTicket.ticket_id.is_not(None))) or 0
+
+        assert tickets() == 1
+        assert connect("SUPPORT@teashop.example ") == 200  # the same inbox, written differently: nothing starts over
+        assert tickets() == 1
+        assert connect("help@teashop.example") == 200  # another inbox: its cases start afresh there
+        run_jobs(rt.redis)
+        assert [m["To"] for m in inbox.messages if not m["In-Reply-To"]] == ["support@teashop.example", "help@teashop.example"]

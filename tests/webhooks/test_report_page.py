@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import types
+from datetime import datetime, timezone
 
 import itsdangerous.timed
 import pytest
@@ -104,17 +105,34 @@ def test_a_report_joins_the_orders_open_case_and_reaches_its_ticket(client, rt: 
         assert report.case_id == after.id and report.kind == "missing_item"
 
 
-def test_a_report_on_a_delivered_order_is_not_resolved_by_the_carrier(client, rt: Runtime) -> None:
-    from core.services import cases
+def test_a_customers_report_is_answered_by_a_person_not_resolved_by_a_delivery_scan(client, rt: Runtime) -> None:
+    from core.domain.events import ShipmentStatusChanged
 
     shop_id, order_id = an_order(client, rt)
     client.post(link(rt, shop_id, order_id), data={"kind": "wrong_item", "details": "A green teapot instead of the blue one"})
     with rt.uow() as uow:
-        case = uow.session.scalars(select(Case).where(Case.order_id == order_id)).one()
-        for shipment in uow.repo.shipments_of_order(order_id):
-            shipment.status = "delivered"
-        assert cases.settle(uow, case, case.opened_at) is False
-        assert case.status == "open" and case.problem == "wrong_item" and case.priority == "high"
+        [shipment] = uow.repo.shipments_of_order(order_id)
+        shipment.status, shipment_id = "delivered", shipment.id
+        uow.commit()
+    rt.bus.handle([ShipmentStatusChanged(shop_id, order_id, shipment_id, "delivered", None, "carrier")])
+    case = the_case(rt, order_id)
+    assert case.status == "open" and case.problem == "wrong_item" and case.priority == "high"
+    answered = client.patch(f"/api/v1/cases/{case.id}", headers={"Authorization": f"Bearer {session_token()}"},
+                            json={"status": "resolved", "note": "Blue teapot sent"})
+    assert answered.status_code == 200 and the_case(rt, order_id).customer_reported_at is None
+
+
+def test_a_report_on_an_answered_case_reopens_it_with_a_fresh_response_due(client, rt: Runtime) -> None:
+    order_id, _ = damaged_parcel(client, rt, financial_status="pending")
+    case = the_case(rt, order_id)
+    bearer = {"Authorization": f"Bearer {session_token()}"}
+    client.patch(f"/api/v1/cases/{case.id}", headers=bearer, json={"status": "pending", "note": "Asked UPS"})
+    answered = the_case(rt, order_id)
+    assert answered.status == "pending" and answered.first_response_at is not None
+    client.post(link(rt, answered.shop_id, order_id), data={"kind": "not_received", "details": "Still nothing"})
+    reported = the_case(rt, order_id)
+    assert reported.status == "open" and reported.first_response_at is None and not reported.sla_breached
+    assert reported.sla_due_at > answered.sla_due_at and reported.customer_reported_at is not None
 
 
 def test_the_page_speaks_the_customers_language(client, rt: Runtime) -> None:
@@ -193,7 +211,7 @@ def test_the_same_report_sent_twice_is_taken_once_and_reports_per_order_are_limi
     again = client.post(url, data={"kind": "not_received", "details": "Nothing yet"})
     assert first.headers["Location"] == again.headers["Location"] and count(rt, ProblemReport) == 1
     answers = [client.post(url, data={"kind": "not_received", "details": f"still nothing {i}"}).status_code for i in range(6)]
-    assert answers == [303] * 4 + [429] * 2 and count(rt, ProblemReport) == 5  # six tries a day, the resend included
+    assert answers == [303] * 5 + [429] and count(rt, ProblemReport) == 6  # six reports a day (the resend is not one)
 
 
 def test_a_customers_redaction_removes_their_reports_and_photos(client, rt: Runtime) -> None:
@@ -211,3 +229,79 @@ def test_a_customers_redaction_removes_their_reports_and_photos(client, rt: Runt
     assert not any("555-0100" in n for n in notes) and "Customer report (removed at the customer's request)" in notes
     assert the_case(rt, order_id).problem == "damaged"  # the case stays, with what Forewarn knows
     assert json.dumps(notes)  # plain strings
+
+
+def test_an_uninstalled_shop_or_a_forgotten_customer_takes_no_report(client, rt: Runtime) -> None:
+    from core.domain.events import CustomerRedactRequested
+
+    shop_id, order_id = an_order(client, rt)
+    url = link(rt, shop_id, order_id)
+
+    def shop_status(status: str) -> None:
+        with rt.uow() as uow:
+            uow.repo.shop_by_id(shop_id).status = status
+            uow.commit()
+
+    shop_status("uninstalled")
+    assert client.post(url, data={"kind": "not_received"}).status_code == 404
+    shop_status("installed")
+    with rt.uow() as uow:
+        platform_id = uow.repo.order_by_id(order_id).platform_order_id
+    rt.bus.handle([CustomerRedactRequested("shopify", SHOP, None, "jon@example.com", (platform_id,))])
+    assert client.get(url).status_code == 404
+    assert client.post(url, data={"kind": "damaged", "details": "call me"}).status_code == 404
+    assert count(rt, ProblemReport) == 0
+
+
+def test_a_link_names_one_shops_order_and_a_receipt_only_its_own_report(client, rt: Runtime) -> None:
+    from core.domain.model import Order, Shop
+
+    shop_id, order_id = an_order(client, rt)
+    with rt.uow() as uow:
+        other = Shop(platform="shopify", domain="other.myshopify.com", installed_at=datetime.now(timezone.utc))
+        uow.repo.add(other)
+        uow.repo.flush()
+        uow.repo.add(Order(shop_id=other.id, platform_order_id="1", name="#1", email="x@example.com",
+                           created_at=datetime.now(timezone.utc), updated_at=datetime.now(timezone.utc)))
+        uow.commit()
+        other_id = other.id
+    assert client.get(link(rt, other_id, order_id)).status_code == 404  # shop B, order of shop A
+    url = link(rt, shop_id, order_id)
+    client.post(url, data={"kind": "not_received", "details": "nothing"})
+    assert "we have your report" not in client.get(f"{url}?sent=999").text  # no such report for this order
+
+
+def test_control_characters_are_refused_with_a_reason_not_a_crash(client, rt: Runtime) -> None:
+    shop_id, order_id = an_order(client, rt)
+    answer = client.post(link(rt, shop_id, order_id), data={"kind": "not_received", "details": "nothing\x00arrived"})
+    assert answer.status_code == 422 and "characters we cannot read" in answer.text
+    lookup = client.post("/report", data={"shop": SHOP + "\x00", "order": "99\x0099", "email": "jon@example.com\x00"})
+    assert lookup.status_code in (303, 404)
+    assert count(rt, ProblemReport) == 0
+
+
+def test_several_photos_over_the_apps_usual_body_limit_are_taken(client, rt: Runtime) -> None:
+    shop_id, order_id = an_order(client, rt)
+    photos = [(io.BytesIO(PNG + bytes([i]) * (4 * 1024 * 1024)), f"p{i}.png") for i in range(3)]  # 12 MB in all
+    answer = client.post(link(rt, shop_id, order_id), data={"kind": "damaged", "photos": photos},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 303 and count(rt, ReportPhoto) == 3
+
+
+def test_without_a_secret_key_the_page_says_it_is_unavailable(client, rt: Runtime) -> None:
+    import dataclasses
+
+    shop_id, order_id = an_order(client, rt)
+    url = link(rt, shop_id, order_id)
+    rt.settings = dataclasses.replace(rt.settings, secret_key=None)
+    assert client.get(url).status_code == 503
+    assert client.post("/report", data={"shop": SHOP, "order": "9999", "email": "jon@example.com"}).status_code == 503
+
+
+def test_an_address_over_its_limit_stores_nothing(client, rt: Runtime) -> None:
+    shop_id, order_id = an_order(client, rt)
+    url = link(rt, shop_id, order_id)
+    answers = [client.post(url, data={"kind": "refund_me"}).status_code for _ in range(21)]
+    assert answers[:20] == [422] * 20 and answers[20] == 429
+    assert client.post(url, data={"kind": "not_received", "details": "x"}).status_code == 429
+    assert count(rt, ProblemReport) == 0
