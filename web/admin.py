@@ -19,6 +19,7 @@ from connectors.errors import ConnectorError
 from connectors.shopify.oauth import InvalidRequest, check_signed_request
 from core.adapters.crypto import SecretKeyMissing
 from connectors import helpdesks
+from core.domain.replies import FIELDS, library
 from core.services.views import case_views
 from web.report import link_maker
 from jobs.runtime import Runtime, utcnow
@@ -97,6 +98,8 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             cases=case_views(uow, uow.repo.cases(shop.id, limit=50), link_maker(rt)) if shop else [],
             helpdesk=uow.repo.helpdesk_account(shop.id) if shop else None,
             helpdesk_kinds=helpdesks.KINDS,
+            reply_library=library(shop.replies) if shop else {},
+            reply_fields=FIELDS,
             report_page=f"{rt.settings.base_url}/report?" + urlencode({"shop": shop_domain}),
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},

@@ -12,7 +12,7 @@ from babel.dates import format_date
 #: Incident kind → the problem a reply answers.
 PROBLEM_OF_KIND = {
     "late": "late", "running_late": "late", "stuck": "stuck", "presumed_lost": "lost", "damaged": "damaged",
-    "partial": "missing_item", "needs_action": "failed_delivery", "not_picked_up": "stuck", "unfulfilled": "late",
+    "partial": "missing_item", "needs_action": "failed_delivery", "not_picked_up": "stuck", "unfulfilled": "not_shipped",
     "returning": "failed_delivery",
 }
 REPLIES: dict[str, dict[str, str]] = {
@@ -75,6 +75,12 @@ REPLIES: dict[str, dict[str, str]] = {
         "es": "Hola {first_name}, gracias por avisarnos de que el pedido {order} no te ha llegado. Hemos pedido a {carrier} que rastree el paquete y te daremos una solución en un día hábil: una nueva entrega, un reemplazo o un reembolso.",
         "fr": "Bonjour {first_name}, merci de nous avoir signalé que la commande {order} ne vous est pas parvenue. Nous avons demandé à {carrier} de rechercher le colis et revenons vers vous sous un jour ouvré avec une solution : nouvelle livraison, remplacement ou remboursement.",
         "de": "Hallo {first_name}, danke für Ihren Hinweis, dass die Bestellung {order} nicht bei Ihnen angekommen ist. Wir haben {carrier} gebeten, das Paket zu suchen, und melden uns innerhalb eines Werktags mit einer Lösung – neue Zustellung, Ersatz oder Erstattung.",
+    },
+    "not_shipped": {
+        "en": "Hi {first_name}, your order {order} is taking longer than planned to leave us. We are on it and will send you its tracking as soon as it ships.",
+        "es": "Hola {first_name}, tu pedido {order} está tardando más de lo previsto en salir. Estamos en ello y te enviaremos el seguimiento en cuanto se envíe.",
+        "fr": "Bonjour {first_name}, votre commande {order} met plus de temps que prévu à partir. Nous nous en occupons et vous enverrons son suivi dès son expédition.",
+        "de": "Hallo {first_name}, Ihre Bestellung {order} braucht länger als geplant, bis sie bei uns losgeht. Wir kümmern uns darum und schicken Ihnen die Sendungsverfolgung, sobald sie verschickt ist.",
     },
     "pickup_waiting": {
         "en": "Hi {first_name}, your parcel for order {order} is waiting for you at a {carrier} pickup point. Please collect it soon: pickup points send parcels back after a few days.",

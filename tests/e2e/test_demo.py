@@ -143,9 +143,20 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         assert answer.value.status == 422
         page.wait_for_selector("#helpdesk-result:has-text('is not a Zendesk subdomain')")
         assert "Helpdesk: simulated" in page.locator("[data-helpdesk]").inner_text()  # nothing changed
+        reply = page.locator('form.reply-form[data-problem="late"][data-language="es"]')  # the merchant rewords a reply
+        page.locator('details[data-reply-problem="late"] summary').click()
+        reply.locator("textarea").fill("Hola {first_name}, {pedido} llega tarde.")
+        reply.locator("button[type=submit]").click()
+        reply.locator("[data-reply-result]:has-text('unknown field {pedido}')").wait_for()
+        reply.locator("textarea").fill("Hola {first_name}: tu pedido {order} llega {when}. ¡Perdona la espera!")
+        with page.expect_response("**/api/v1/replies/late/es") as saved:
+            reply.locator("button[type=submit]").click()
+        assert saved.value.status == 200
         page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
         browser.close()
     assert (tmp_path / "admin.png").stat().st_size > 10_000
+    late = requests.get(f"{base}/admin", timeout=5).text
+    assert "¡Perdona la espera!" in late  # the library and Lucía's late case (when it is open) use it
 
 
 def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo, tmp_path) -> None:
