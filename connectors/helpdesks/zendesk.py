@@ -1,6 +1,12 @@
 """Zendesk Support through its REST API (https://developer.zendesk.com/api-reference/ticketing/), on
 `requests` so every call is testable with `responses`. Tickets carry Forewarn's case as `external_id`:
-a create retried after a crash finds the ticket it already made instead of opening a second one."""
+a create retried after a crash finds the ticket it already made instead of opening a second one.
+
+Why not Zenpy, the best-known Python client (community-maintained; Zendesk publishes none for Python): by
+default it sleeps through a 429 inside the call, holding a worker for as long as Zendesk asks, where Forewarn
+wants the job to fail as RateLimited and RQ to retry it later; its own exception types would need mapping to
+core.errors anyway; and Forewarn makes six calls, which connectors/rest.py types in one place for every
+helpdesk."""
 from __future__ import annotations
 
 import re

@@ -29,6 +29,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def require_chromium() -> None:
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        if CI:
+            pytest.fail("Chromium is required when CI=true (apt-get install -y chromium)", pytrace=False)
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+
+
 @pytest.fixture(scope="module")
 def demo():
     port = free_port()
@@ -108,10 +115,7 @@ def test_demo_cases_become_tickets_in_the_simulated_helpdesk(demo) -> None:
 
 
 def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
-    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
-        if CI:
-            pytest.fail("Chromium is required when CI=true (apt-get install -y chromium)", pytrace=False)
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     base, _ = demo
@@ -160,10 +164,7 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
 
 
 def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo, tmp_path) -> None:
-    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
-        if CI:
-            pytest.fail("Chromium is required when CI=true (apt-get install -y chromium)", pytrace=False)
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     base, output = demo
