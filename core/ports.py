@@ -173,6 +173,10 @@ class Helpdesk(Protocol):
 
     def create_ticket(self, draft: TicketDraft) -> str: ...
 
+    def complete(self, ticket_id: str, draft: TicketDraft) -> None:
+        """Finish a ticket that a create made before a crash and a retry found by its external id: whatever
+        create does after the ticket exists (a body note, a priority) is made sure of, never doubled."""
+
     def add_note(self, ticket_id: str, body: str) -> None: ...
 
     def retitle(self, ticket_id: str, subject: str, priority: str) -> None: ...

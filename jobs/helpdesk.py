@@ -95,6 +95,8 @@ def _sync_case(case_id: int) -> str:
             # a create that reached the helpdesk before a crash: its body held the notes up to last_note_id
             # and the subject and priority it was given, all recorded before that call
             ticket_id, attached = desk.find_by_external_id(draft.external_id), False
+            if ticket_id is not None:
+                desk.complete(ticket_id, draft)  # the create's own later calls may not have run
             if ticket_id is None:
                 if draft.requester_email:
                     ticket_id = desk.find_open_ticket(draft.requester_email, draft.order_name)

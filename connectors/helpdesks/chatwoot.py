@@ -105,10 +105,15 @@ class ChatwootHelpdesk:
             "message": _note(f"{body}\n\nForewarn reference: {_reference(draft.external_id)}"),
         })
         ticket_id = str(conversation["id"])
+        self.complete(ticket_id, draft)
+        return ticket_id
+
+    def complete(self, ticket_id: str, draft: TicketDraft) -> None:
+        """Priority and labels are set after the conversation exists (Create Conversation takes neither);
+        both calls set a value, so making sure of them after a crash is simply making them again."""
         self._call("POST", f"{_path(ticket_id)}/toggle_priority", json={"priority": _priority(draft.priority)})
         if draft.tags:
             self._call("POST", f"{_path(ticket_id)}/labels", json={"labels": list(draft.tags)})
-        return ticket_id
 
     def add_note(self, ticket_id: str, body: str) -> None:
         self._call("POST", f"{_path(ticket_id)}/messages", json=_note(body))

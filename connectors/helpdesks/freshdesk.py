@@ -123,8 +123,16 @@ class FreshdeskHelpdesk:
         else:  # Freshdesk needs a requester: the agent whose key this is, as Zendesk does by default
             ticket["email"] = self._call("GET", "/agents/me")["contact"]["email"]
         ticket_id = str(self._call("POST", "/tickets", json=ticket)["id"])
-        self.add_note(ticket_id, draft.body)
+        self.add_note(ticket_id, _with_reference(draft))
         return ticket_id
+
+    def complete(self, ticket_id: str, draft: TicketDraft) -> None:
+        """The body is a second call after the create: when a crash fell between the two, the ticket's
+        conversation has no private note naming the case yet, and it is posted now."""
+        conversations = self._list(f"/tickets/{_id(ticket_id)}/conversations", {"per_page": 100})
+        reference = _reference(draft.external_id)
+        if not any(c.get("private") and reference in (c.get("body_text") or c.get("body") or "") for c in conversations):
+            self.add_note(ticket_id, _with_reference(draft))
 
     def add_note(self, ticket_id: str, body: str) -> None:
         self._call("POST", f"/tickets/{_id(ticket_id)}/notes", json={"body": _html(body), "private": True})
@@ -140,6 +148,15 @@ class FreshdeskHelpdesk:
     def solve(self, ticket_id: str, body: str) -> None:
         self._call("PUT", f"/tickets/{_id(ticket_id)}", json={"status": RESOLVED})
         self.add_note(ticket_id, body)
+
+
+def _reference(external_id: str) -> str:
+    return f"[{external_id}]"
+
+
+def _with_reference(draft: TicketDraft) -> str:
+    """The case's body with its key on the last line, so `complete` can tell whether it was posted."""
+    return f"{draft.body}\n\nForewarn reference: {_reference(draft.external_id)}"
 
 
 def _html(text: str) -> str:

@@ -66,7 +66,7 @@ def test_a_ticket_is_created_with_the_customer_as_requester_and_the_body_only_in
     }
     assert note == {
         "body": "Order #1001 — UPS parcel damaged<br><br>Why Forewarn opened this case:<br>"
-                "- Customer says: box &lt;crushed&gt; &amp; wet",
+                "- Customer says: box &lt;crushed&gt; &amp; wet<br><br>Forewarn reference: [forewarn-case-12]",
         "private": True,
     }
     auth = responses.calls[0].request.headers["Authorization"]
@@ -239,3 +239,16 @@ def test_a_base_url_must_be_https_or_this_machine() -> None:
     assert FreshdeskHelpdesk("", "k", base_url="https://desk.example/").base == "https://desk.example/api/v2"
     with pytest.raises(Unauthorized):
         FreshdeskHelpdesk("", "k", base_url="http://desk.example")
+
+
+@responses.activate(assert_all_requests_are_fired=True)
+def test_a_ticket_found_after_a_crash_gets_its_body_note_once() -> None:
+    conversations = f"{BASE}/tickets/4711/conversations"
+    responses.get(conversations, json=[])  # the crash fell between the create and its note
+    responses.post(f"{BASE}/tickets/4711/notes", json=NOTE, status=201)
+    desk().complete("4711", draft())
+    assert "Forewarn reference: [forewarn-case-12]" in sent(responses.calls[-1])["body"]
+    responses.replace(responses.GET, conversations, json=fixture_json("helpdesks/freshdesk/ticket_conversations.json"))
+    calls = len(responses.calls)
+    desk().complete("4711", draft())  # the note is there: nothing is posted again
+    assert len(responses.calls) == calls + 1 and responses.calls[-1].request.method == "GET"

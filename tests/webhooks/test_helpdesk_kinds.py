@@ -169,3 +169,40 @@ def test_switching_to_another_account_starts_its_tickets_afresh(client, rt: Runt
         assert connect("help@teashop.example") == 200  # another inbox: its cases start afresh there
         run_jobs(rt.redis)
         assert [m["To"] for m in inbox.messages if not m["In-Reply-To"]] == ["support@teashop.example", "help@teashop.example"]
+
+
+@responses.activate
+def test_freshdesk_a_worker_dying_between_the_ticket_and_its_note_leaves_one_whole_ticket(client, rt: Runtime, monkeypatch) -> None:
+    from connectors.helpdesks.freshdesk import FreshdeskHelpdesk
+    from jobs import helpdesk
+
+    base = "https://acme.freshdesk.com/api/v2"
+    responses.get(f"{base}/agents/me", json=fixture_json("helpdesks/freshdesk/agent_me.json"))
+    shop_id = install_shop(rt)
+    connect = lambda: client.put("/api/v1/helpdesk", headers=bearer(),  # noqa: E731
+                                 json={"kind": "freshdesk", "credentials": {"domain": "acme", "api_key": "fd-key"}})
+    order_id, _ = damaged_parcel(client, rt, before_report=connect, financial_status="pending")
+    with rt.uow() as uow:
+        [case] = uow.repo.cases(shop_id)
+        case_id = case.id
+    created = {**fixture_json("helpdesks/freshdesk/ticket_created.json"), "tags": ["forewarn", f"forewarn-case-{case_id}"]}
+    responses.get(f"{base}/tickets", json=[])
+    responses.get(f"{base}/search/tickets", json=fixture_json("helpdesks/freshdesk/search_tickets_empty.json"))
+    responses.get(f"{base}/contacts", json=[])
+    responses.post(f"{base}/tickets", json=created, status=201)
+    notes = responses.post(f"{base}/tickets/{created['id']}/notes", json=fixture_json("helpdesks/freshdesk/note_created.json"), status=201)
+
+    def dies_before_the_note(self, ticket_id, body):  # type: ignore[no-untyped-def]
+        raise RuntimeError("worker killed between the ticket and its note")
+
+    monkeypatch.setattr(FreshdeskHelpdesk, "add_note", dies_before_the_note)
+    with pytest.raises(RuntimeError):
+        helpdesk.sync_case(case_id)
+    monkeypatch.undo()
+    responses.replace(responses.GET, f"{base}/tickets", json=[created])  # Freshdesk has the ticket, without its body
+    responses.get(f"{base}/tickets/{created['id']}/conversations", json=[])
+    assert helpdesk.sync_case(case_id) == "synced"
+    creates = [c for c in responses.calls if c.request.method == "POST" and c.request.url == f"{base}/tickets"]
+    assert len(creates) == 1 and notes.call_count >= 1
+    body_notes = [c for c in responses.calls if c.request.url.endswith("/notes") and f"[forewarn-case-{case_id}]" in c.request.body.decode()]
+    assert len(body_notes) == 1  # the body, posted once, by the retry
