@@ -26,7 +26,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     bind = args.bind or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
     workers = str(args.workers or os.environ.get("WEB_CONCURRENCY", "2"))
-    argv = ["gunicorn", "--bind", bind, "--workers", workers, "--access-logfile", "-", "web:create_app()"]
+    argv = ["gunicorn", "--bind", bind, "--workers", workers, "--access-logfile", "-",
+            "--logger-class", "web.access_log.MaskingLogger", "web:create_app()"]
     os.execvp(sys.executable, [sys.executable, "-m", *argv])
     return 0  # not reached
 
