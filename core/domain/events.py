@@ -41,6 +41,16 @@ class OrderCancelled(Event):
 
 
 @dataclass(frozen=True)
+class OrderDeleted(Event):
+    """The platform deleted the order (WooCommerce's `order.deleted` carries only its id): it is closed as
+    cancelled, and what Forewarn knew of it is kept as it was."""
+
+    platform: str
+    shop_domain: str
+    platform_order_id: str
+
+
+@dataclass(frozen=True)
 class ShipmentCreated(Event):
     platform: str
     shop_domain: str
