@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from connectors.shopify.connector import ShopifyConnector
+from connectors.woocommerce.connector import WooCommerceConnector
 from core.ports import StoreConnector
 
 STORE_CONNECTORS: dict[str, StoreConnector] = {
     "shopify": ShopifyConnector(),
+    "woocommerce": WooCommerceConnector(),
 }

@@ -15,7 +15,7 @@ from jobs import queues
 
 def enqueue_write_back(redis: Redis, write_back_id: int) -> None:
     queues.enqueue(
-        redis, queues.DEFAULT, "jobs.shopify.send_write_back", write_back_id,
+        redis, queues.DEFAULT, "jobs.tasks.send_write_back", write_back_id,
         job_id=queues.job_id("writeback", write_back_id), description=f"write back {write_back_id}",
     )
 

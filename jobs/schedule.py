@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rq import cron
 
-from jobs import detection, queues, shopify, tasks, tracking
+from jobs import detection, queues, shopify, tasks, tracking, woocommerce
 
 cron.register(tasks.sweep, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
 # Webhooks can be lost: every 15 minutes, fetch what changed since the last sync.
@@ -20,3 +20,6 @@ cron.register(detection.recompute_baselines, queue_name=queues.MAINTENANCE, inte
 cron.register(detection.cluster_incidents, queue_name=queues.MAINTENANCE, interval=600, job_timeout=600)
 # Case SLAs: breaches flagged every 5 minutes.
 cron.register(detection.flag_sla_breaches, queue_name=queues.MAINTENANCE, interval=300, job_timeout=300)
+# WooCommerce disables webhooks after failed deliveries and never retries: check each store's and fetch what
+# changed, every 5 minutes, so a dropped delivery is repaired within 15.
+cron.register(woocommerce.check_all, queue_name=queues.MAINTENANCE, interval=300, job_timeout=120)

@@ -83,3 +83,18 @@ def sweep() -> dict[str, int]:
     if requeued or pending:
         log.warning("re-enqueued %s receipts and %s write-backs whose job was lost", requeued, len(pending))
     return {"requeued_receipts": requeued, "requeued_write_backs": len(pending)}
+
+
+def send_write_back(write_back_id: int) -> str:
+    """Send one planned write-back through its platform's job (order notes are WooCommerce's)."""
+    rt = runtime.current()
+    with rt.uow() as uow:
+        item = uow.session.get(WriteBack, write_back_id)
+        kind = item.kind if item else None
+    if kind == "order_note":
+        from jobs import woocommerce
+
+        return woocommerce.send_write_back(write_back_id)
+    from jobs import shopify
+
+    return shopify.send_write_back(write_back_id)

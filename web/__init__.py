@@ -35,8 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", runtime.settings.base_url.startswith("https://"))
 
-    from web import admin, api, health, install, report
+    from web import admin, api, health, install, report, woocommerce
     from webhooks import carriers, shopify
+    from webhooks import woocommerce as woocommerce_webhooks
 
     app.register_blueprint(shopify.bp)
     app.register_blueprint(carriers.bp)
@@ -45,6 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(report.bp)
+    app.register_blueprint(woocommerce.bp)
+    app.register_blueprint(woocommerce_webhooks.bp)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError) -> ResponseReturnValue:

@@ -30,21 +30,24 @@ log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__)
 
 
-def _demo_shop(rt: Runtime) -> str | None:
+def _demo_shop(rt: Runtime) -> tuple[str, str] | None:
+    """(platform, domain) of the demo shop asked for, else the first."""
     with rt.uow() as uow:
         shops = uow.repo.shops()
         wanted = request.args.get("shop")
-        return next((s.domain for s in shops if s.domain == wanted), shops[0].domain if shops else None)
+        chosen = next((s for s in shops if s.domain == wanted), shops[0] if shops else None)
+        return (chosen.platform, chosen.domain) if chosen else None
 
 
 @bp.get("/admin")
 def page() -> ResponseReturnValue:
     rt: Runtime = current_app.extensions["forewarn"]
     if rt.settings.demo:
-        shop = _demo_shop(rt)
-        if shop is None:
+        chosen = _demo_shop(rt)
+        if chosen is None:
             return problem(404, "No shop yet", "The demo shop appears as soon as the demo starts.")
-        return render_shop(rt, shop, api_token=demo_token(shop), embedded=False)
+        platform, shop = chosen
+        return render_shop(rt, shop, api_token=demo_token(shop, platform), embedded=False, platform=platform)
 
     id_token = request.args.get("id_token")
     try:
@@ -70,9 +73,11 @@ def page() -> ResponseReturnValue:
     return render_shop(rt, session.shop, api_token=None, embedded=True)
 
 
-def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: bool) -> ResponseReturnValue:
+def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: bool,
+                platform: str = "shopify") -> ResponseReturnValue:
     with rt.uow() as uow:
-        shop = uow.repo.shop("shopify", shop_domain)
+        shop = uow.repo.shop(platform, shop_domain)
+        other_shops = [(s.platform, s.domain) for s in uow.repo.shops() if s.domain != shop_domain] if rt.settings.demo else []
         orders = uow.repo.orders(shop.id, limit=200) if shop else []
         shipments_by_order = {o.id: list(uow.repo.shipments_of_order(o.id)) for o in orders}
         open_by_shipment: dict[int | None, list] = {}
@@ -98,6 +103,9 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             cases=case_views(uow, uow.repo.cases(shop.id, limit=50), link_maker(rt)) if shop else [],
             helpdesk=uow.repo.helpdesk_account(shop.id) if shop else None,
             helpdesk_kinds=helpdesks.KINDS,
+            platform=platform,
+            other_shops=other_shops,
+            woo=uow.repo.woo_installation_of_shop(shop.id) if shop and platform == "woocommerce" else None,
             reply_library=library(shop.replies) if shop else {},
             reply_fields=FIELDS,
             report_page=f"{rt.settings.base_url}/report?" + urlencode({"shop": shop_domain}),
@@ -109,5 +117,7 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             api_token=api_token,
         )
     response = make_response(html)
-    response.headers["Content-Security-Policy"] = frame_ancestors(shop_domain)
+    # only the merchant's own Shopify admin may frame the page; a WooCommerce store's page is never framed
+    response.headers["Content-Security-Policy"] = frame_ancestors(shop_domain) if platform == "shopify" \
+        else "frame-ancestors 'none';"
     return response

@@ -1,8 +1,11 @@
 """Who is asking: every admin and API request is bound to exactly one shop.
 
 In Shopify's admin the embedded page and its API calls carry an App Bridge session token (verified in
-connectors/shopify/session_token.py). `forewarn demo` has no Shopify around it, so it issues a signed
-demo session for its demo shop instead; that path exists only when the app runs as the demo.
+connectors/shopify/session_token.py). A WooCommerce store has no embedded admin: its merchant signs in with
+a short-lived link (at install, or emailed on request; web/woocommerce.py), which opens a cookie session for
+that one store, and the admin page hands its API calls a signed token for that store (`woo.` prefix, 12 h).
+`forewarn demo` has no platform around it, so it issues a signed demo session for each demo shop instead;
+that path exists only when the app runs as the demo.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from jobs.runtime import Runtime
 
 DEMO_PREFIX = "demo."
 DEMO_MAX_AGE = 12 * 3600
+WOO_PREFIX = "woo."
+WOO_MAX_AGE = 12 * 3600
 
 
 class Unauthenticated(Exception):
@@ -37,11 +42,20 @@ def _demo_serializer(rt: Runtime) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="forewarn-demo-session")
 
 
-def demo_token(shop: str) -> str:
+def demo_token(shop: str, platform: str = "shopify") -> str:
     rt = _runtime()
     if not rt.settings.demo:
         raise RuntimeError("demo sessions exist only in forewarn demo")
-    return DEMO_PREFIX + _demo_serializer(rt).dumps({"shop": shop})
+    return DEMO_PREFIX + _demo_serializer(rt).dumps({"shop": shop, "platform": platform})
+
+
+def _woo_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="forewarn-woo-session")
+
+
+def woo_token(shop: str) -> str:
+    """The admin page's API token for one WooCommerce store (its merchant signed in with a login link)."""
+    return WOO_PREFIX + _woo_serializer().dumps({"shop": shop})
 
 
 def session_from_token(token: str | None) -> ShopSession:
@@ -55,7 +69,13 @@ def session_from_token(token: str | None) -> ShopSession:
             data = _demo_serializer(rt).loads(token[len(DEMO_PREFIX):], max_age=DEMO_MAX_AGE)
         except BadSignature:
             raise Unauthenticated("invalid demo session") from None
-        return ShopSession("shopify", data["shop"], None)
+        return ShopSession(data.get("platform", "shopify"), data["shop"], None)
+    if token.startswith(WOO_PREFIX):
+        try:
+            data = _woo_serializer().loads(token[len(WOO_PREFIX):], max_age=WOO_MAX_AGE)
+        except BadSignature:
+            raise Unauthenticated("invalid or expired store session; sign in again") from None
+        return ShopSession("woocommerce", data["shop"], None)
     if not rt.settings.shopify_api_key:
         raise Unauthenticated("SHOPIFY_API_KEY is not set")
     try:

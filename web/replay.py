@@ -19,6 +19,8 @@ from migrations import upgrade
 def guess_topic(payload: dict[str, Any]) -> str | None:
     if "order_id" in payload and ("tracking_number" in payload or "tracking_numbers" in payload):
         return "fulfillments/create"
+    if "date_modified_gmt" in payload and "line_items" in payload:  # a WooCommerce v3 order
+        return "order.updated"
     if "line_items" in payload and "name" in payload:
         return "orders/cancelled" if payload.get("cancelled_at") else "orders/updated"
     return None

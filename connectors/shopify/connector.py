@@ -1,36 +1,16 @@
 """The Shopify store connector: implements core.ports.StoreConnector by delegating to schemas and mapping."""
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from marshmallow import Schema, ValidationError
 
+from connectors.payloads import decode_json_object, describe
 from connectors.schema_check import missing_required
 from connectors.shopify import mapping, schemas
 from core.domain.events import Event
 from core.ports import MissingFields, PayloadRejected
-
-
-def describe(errors: Any, prefix: str = "") -> str:
-    """Marshmallow's nested error dict as one line: 'line_items.0.quantity: Missing data for required field.'"""
-    if isinstance(errors, Mapping):
-        return "; ".join(describe(v, f"{prefix}{k}.") for k, v in errors.items())
-    if isinstance(errors, list) and all(isinstance(e, str) for e in errors):
-        return f"{prefix.rstrip('.')}: {' '.join(errors)}"
-    return f"{prefix.rstrip('.')}: {errors}"
-
-
-def decode_json_object(body: bytes) -> dict[str, Any]:
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadRejected(f"body is not valid JSON ({exc})") from None
-    if not isinstance(payload, dict):
-        raise PayloadRejected("body is JSON but not an object")
-    return payload
-
 
 SCHEMAS: dict[str, Schema] = {
     **{topic: schemas.ORDER for topic in mapping.ORDER_TOPICS},

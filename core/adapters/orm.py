@@ -448,6 +448,26 @@ report_photos = Table(
     Index("ix_report_photos_case_id", "case_id"),
 )
 
+woo_installations = Table(
+    "woo_installations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("public_id", String(40), nullable=False, unique=True),
+    Column("store_url", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE")),
+    Column("admin_email", Text),
+    Column("credentials_ciphertext", Text),
+    Column("key_permissions", String(20)),
+    Column("webhook_secret_ciphertext", Text),
+    Column("webhooks", JSON, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("connected_at", UTCDateTime()),
+    Column("health_checked_at", UTCDateTime()),
+    Column("health_error", Text),
+    Index("ix_woo_installations_shop_id", "shop_id"),
+)
+
 _mapped = False
 
 
@@ -475,4 +495,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.CaseTicket, case_tickets)
     mapper_registry.map_imperatively(model.ProblemReport, problem_reports)
     mapper_registry.map_imperatively(model.ReportPhoto, report_photos)
+    mapper_registry.map_imperatively(model.WooInstallation, woo_installations)
     _mapped = True

@@ -22,6 +22,7 @@ from core.domain.model import (
     Shop,
     TrackingEvent,
     WebhookReceipt,
+    WooInstallation,
     WriteBack,
 )
 
@@ -185,3 +186,18 @@ class Repository:
 
     def helpdesk_account(self, shop_id: int) -> HelpdeskAccount | None:
         return self.session.scalars(select(HelpdeskAccount).filter_by(shop_id=shop_id)).one_or_none()
+
+    # WooCommerce
+    def woo_installation(self, public_id: str) -> WooInstallation | None:
+        return self.session.scalars(select(WooInstallation).filter_by(public_id=public_id)).one_or_none()
+
+    def woo_installation_of_shop(self, shop_id: int) -> WooInstallation | None:
+        """The shop's current connection (the newest active or needing re-authorization)."""
+        return self.session.scalars(
+            select(WooInstallation).where(WooInstallation.shop_id == shop_id,
+                                          WooInstallation.status.in_(("active", "needs_reauth")))
+            .order_by(WooInstallation.id.desc())
+        ).first()
+
+    def active_woo_installations(self) -> Sequence[WooInstallation]:
+        return self.session.scalars(select(WooInstallation).filter_by(status="active").order_by(WooInstallation.id)).all()

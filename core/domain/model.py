@@ -602,3 +602,31 @@ class ReportPhoto:
     data: bytes
     created_at: datetime
     id: int | None = None
+
+
+class WooStatus:
+    PENDING = "pending"  # sent to the store's wc-auth page; no keys yet
+    ACTIVE = "active"
+    NEEDS_REAUTH = "needs_reauth"  # the store refused our keys (revoked): the merchant must connect again
+    SUPERSEDED = "superseded"  # the store connected again: a newer installation holds its keys
+
+
+@dataclass(eq=False)
+class WooInstallation:
+    """One WooCommerce store's connection: its public id is the wc-auth `user_id` and the webhook address's
+    key; its REST keys and webhook secret are stored encrypted."""
+
+    public_id: str
+    store_url: str
+    created_at: datetime
+    status: str = WooStatus.PENDING
+    shop_id: int | None = None
+    admin_email: str | None = None
+    credentials_ciphertext: str | None = None  # {"consumer_key", "consumer_secret", "key_id"}
+    key_permissions: str | None = None
+    webhook_secret_ciphertext: str | None = None
+    webhooks: dict = field(default_factory=dict)  # topic → WooCommerce webhook id
+    connected_at: datetime | None = None
+    health_checked_at: datetime | None = None
+    health_error: str | None = None
+    id: int | None = None

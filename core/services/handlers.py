@@ -9,7 +9,7 @@ import logging
 from datetime import datetime
 
 from core.domain import events
-from core.domain.model import Order, Shipment, Shop, ShopStatus, is_stale
+from core.domain.model import Order, OrderStatus, Shipment, Shop, ShopStatus, is_stale
 from core.ports import FulfillmentData
 from core.services import cases, compliance, detection, lifecycle, scheduling, tracking, writeback
 from core.services.unit_of_work import UnitOfWork
@@ -60,6 +60,19 @@ def record_order(
         uow.collect(events.OrderRecorded(shop_id=shop.id, order_id=order.id, created=created))
     else:
         log.info("ignored a stale state of order %s (shop %s)", data.platform_order_id, shop.id)
+
+
+def record_deletion(event: events.OrderDeleted, uow: UnitOfWork, now: datetime) -> None:
+    """A deleted order stops being watched like a cancelled one; what Forewarn knew of it stays as it was."""
+    shop = shop_for(uow, event.platform, event.shop_domain, now)
+    if shop is None:
+        return
+    order = uow.repo.order(shop.id, event.platform_order_id, lock=True)
+    if order is None or order.status == OrderStatus.CANCELLED:
+        return
+    order.status, order.cancelled_at, order.cancel_reason = OrderStatus.CANCELLED, now, "deleted in the store"
+    order.updated_at = now
+    uow.collect(events.OrderRecorded(shop_id=shop.id, order_id=order.id, created=False))
 
 
 def record_fulfillment(
@@ -148,6 +161,7 @@ HANDLERS: dict[type[events.Event], list] = {
     events.OrderPlaced: [record_order],
     events.OrderUpdated: [record_order],
     events.OrderCancelled: [record_order],
+    events.OrderDeleted: [record_deletion],
     events.ShipmentCreated: [record_fulfillment],
     events.ShipmentUpdated: [record_fulfillment],
     events.ShopAuthorized: [lifecycle.authorized],
@@ -160,7 +174,7 @@ HANDLERS: dict[type[events.Event], list] = {
     events.OrderRecorded: [detection.evaluate_after_order],
     events.ShipmentRecorded: [detection.evaluate_after_shipment],
     events.OrderNeedsEvaluation: [detection.evaluate_order],
-    events.IncidentOpened: [cases.on_incident_opened],
+    events.IncidentOpened: [cases.on_incident_opened, writeback.plan_incident_note],
     events.IncidentCleared: [cases.on_incident_cleared],
     events.ProblemReported: [cases.on_problem_reported],
     events.TrackingFailed: [tracking.record_tracking_failure],

@@ -18,4 +18,5 @@ def test_cron_schedule_registers_the_sweep_every_minute() -> None:
         "jobs.detection.recompute_baselines": ("maintenance", 21600),
         "jobs.detection.cluster_incidents": ("maintenance", 600),
         "jobs.detection.flag_sla_breaches": ("maintenance", 300),
+        "jobs.woocommerce.check_all": ("maintenance", 300),
     }

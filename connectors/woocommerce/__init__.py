@@ -1,0 +1,1 @@
+"""WooCommerce: the store connector (REST API v3, wc-auth keys, webhooks)."""
