@@ -28,13 +28,18 @@ from connectors.carriers.simulator import CarrierSimulator, SimClock
 from connectors.carriers.simulator import create_app as simulator_app
 from connectors.helpdesks.simulator import HelpdeskSimulator
 from connectors.helpdesks.simulator import create_app as helpdesk_app
-from core.domain.model import CarrierAccount, HelpdeskAccount, Shop
+from connectors.woocommerce.simulator import WooStoreSimulator
+from connectors.woocommerce.simulator import create_app as woo_app
+from core.domain.model import CarrierAccount, HelpdeskAccount, Shop, WooInstallation, WooStatus
 from core.settings import MEMORY_REDIS, Settings
 from jobs import queues
 from jobs.runtime import Runtime, install_clock, utcnow
 from migrations import upgrade
 from web import create_app
 from web.demo_feed import DEMO_SHOP, SCENARIOS, customer_report, demo_photo, feed
+from web.demo_woo import SCENARIOS as WOO_SCENARIOS
+from web.demo_woo import feed as woo_feed
+from web.demo_woo import seed as seed_woo
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +101,58 @@ def start_helpdesk() -> str:
     return f"http://127.0.0.1:{server.server_port}"
 
 
+def start_woo_store(clock: SimClock) -> tuple[WooStoreSimulator, str]:
+    sim = WooStoreSimulator("ck_" + secrets.token_hex(20), "cs_" + secrets.token_hex(20), now=clock.now)
+    seed_woo(sim, clock.now())
+    server = make_server("127.0.0.1", 0, woo_app(sim), threaded=True)
+    threading.Thread(target=server.serve_forever, name="woocommerce-simulator", daemon=True).start()
+    return sim, f"http://127.0.0.1:{server.server_port}"
+
+
+def _woo_store(rt: Runtime, uow, sim: WooStoreSimulator, store_url: str) -> tuple[int, str]:  # type: ignore[no-untyped-def]
+    """The demo's WooCommerce store as the install flow leaves it: keys stored encrypted, its webhooks to come
+    from the connect job (as after a real wc-auth approval). Returns (installation id, public id)."""
+    domain = store_url.split("://", 1)[1]
+    shop = Shop(platform="woocommerce", domain=domain, name="Forewarn demo WooCommerce store", installed_at=utcnow(),
+                write_back=True)
+    uow.repo.add(shop)
+    uow.repo.flush()
+    uow.repo.add(CarrierAccount(shop_id=shop.id, carrier="*", provider="simulator", credentials_ciphertext=None,
+                                created_at=utcnow()))
+    installation = WooInstallation(
+        public_id=secrets.token_hex(16), store_url=store_url, created_at=utcnow(), status=WooStatus.ACTIVE,
+        shop_id=shop.id, admin_email="owner@woo-demo.example", connected_at=utcnow(), key_permissions="read_write",
+        credentials_ciphertext=rt.cipher.encrypt(json.dumps({"consumer_key": sim.consumer_key,
+                                                            "consumer_secret": sim.consumer_secret, "key_id": 1})),
+        webhook_secret_ciphertext=rt.cipher.encrypt(secrets.token_urlsafe(32)), webhooks={},
+    )
+    uow.repo.add(installation)
+    uow.commit()
+    queues.enqueue(rt.redis, queues.DEFAULT, "jobs.woocommerce.connect", installation.id,
+                   job_id=queues.job_id("woo-connect", installation.id))
+    return installation.id, installation.public_id
+
+
+def _woo_feed(rt: Runtime, sim: WooStoreSimulator, store_url: str, installation: tuple[int, str], base_url: str,
+              pause: float) -> None:
+    from jobs import woocommerce
+
+    installation_id, public_id = installation
+    deadline = time.monotonic() + 30
+    while len(sim.list_webhooks({"per_page": "100"})[0]) < len(woocommerce.TOPICS):  # the connect job registers them
+        if time.monotonic() > deadline:
+            print("  woocommerce feed skipped: its webhooks were not registered", flush=True)
+            return
+        time.sleep(0.2)
+
+    def health() -> str:
+        result = woocommerce.check_health(installation_id)
+        active = sum(1 for w in sim.list_webhooks({"per_page": "100"})[0] if w["status"] == "active")
+        return f"{active} webhooks active again, {result.get('orders_fetched', 0)} missed change(s) fetched"
+
+    woo_feed(base_url, store_url, public_id, sim, utcnow, lambda s: print(s, flush=True), health, pause=pause)
+
+
 def _customer_reports(rt: Runtime, shop_id: int, base_url: str) -> None:
     """Amara's parcel arrived crushed: she follows the problem-report link from her message and sends a photo."""
     from core.adapters.links import report_url
@@ -126,8 +183,13 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     simulator, simulator_url = start_simulator(clock)
     for number, scenario in SCENARIOS.items():  # shipped two days ago, on demo time: problems show within minutes
         simulator.register(number, scenario, clock.now() - timedelta(hours=48))
+    for number, scenario in WOO_SCENARIOS.items():
+        simulator.register(number, scenario, clock.now() - timedelta(hours=48))
     helpdesk_url = start_helpdesk()
-    settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url, helpdesk_simulator_url=helpdesk_url)
+    woo_sim, woo_url = start_woo_store(clock)
+    # the demo's WooCommerce store is a simulator on this machine: plain http and a loopback address allowed
+    settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url, helpdesk_simulator_url=helpdesk_url,
+                       allow_private_network=True)
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
     with rt.uow() as uow:
@@ -144,6 +206,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
         uow.repo.add(HelpdeskAccount(shop_id=shop.id, kind="simulated", credentials_ciphertext=credentials, created_at=utcnow()))
         uow.commit()
         shop_id = shop.id
+        woo_installation = _woo_store(rt, uow, woo_sim, woo_url)
     app = create_app(runtime=rt)
     server = make_server("127.0.0.1", port, app, threaded=True)
     stop = threading.Event()
@@ -154,11 +217,14 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     print(f"  database: {settings.database_url}  (in-process Redis; nothing to install)", flush=True)
     print(f"  carriers: simulated at {simulator_url}; demo time runs {DEMO_SPEED:.0f}× (a day ≈ {86400 / DEMO_SPEED:.0f} s)", flush=True)
     print(f"  helpdesk: simulated (Zendesk's API); its tickets at {helpdesk_url}/", flush=True)
+    print(f"  WooCommerce store: simulated at {woo_url}/ (its orders, webhooks and notes); its admin page: "
+          f"{settings.base_url}/admin?shop={woo_url.split('://', 1)[1]}", flush=True)
     print("  sending the demo shop's Shopify webhooks (Ctrl-C to stop):", flush=True)
 
     def _feed() -> None:
         time.sleep(0.5)
         feed(settings.base_url, settings.shopify_api_secret or "", pause=feed_pause, say=lambda s: print(s, flush=True))
+        _woo_feed(rt, woo_sim, woo_url, woo_installation, settings.base_url, feed_pause)
         _customer_reports(rt, shop_id, settings.base_url)
         print(f"  all demo webhooks sent — see {settings.base_url}/admin", flush=True)
 

@@ -114,6 +114,19 @@ def test_demo_cases_become_tickets_in_the_simulated_helpdesk(demo) -> None:
     assert "Helpdesk: <strong>simulated</strong>" in admin
 
 
+def test_demo_has_a_woocommerce_store_beside_the_shopify_one(demo) -> None:
+    base, output = demo
+    assert "woocommerce ping            → 200" in output
+    assert "woocommerce order.updated   → 200 duplicate" in output  # a redelivery with a new delivery id
+    assert "woocommerce order.updated   → 401 invalid signature" in output
+    assert "1 missed change(s) fetched" in output  # Liam's order, never delivered, repaired by the health job
+    [store] = re.findall(r"WooCommerce store: simulated at http://(127\.0\.0\.1:\d+)/", output)
+    page = requests.get(f"{base}/admin", params={"shop": store}, timeout=5).text
+    assert sorted(re.findall(r'data-order="(#\d+)"', page)) == ["#2001", "#2002", "#2003"]
+    assert "webhook health: checked" in page and "4 webhooks active" in page
+    assert "private order notes" in page  # WooCommerce's write-back
+
+
 def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
     require_chromium()
     from playwright.sync_api import sync_playwright
