@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from connectors.woocommerce import mapping
 from connectors.woocommerce.client import WooClient
 from core.adapters.receipts import store_receipt
-from core.domain.model import ReceiptStatus, ShopStatus, WooInstallation, WooStatus, WriteBack, WriteBackStatus
+from core.domain.model import ReceiptStatus, Shop, ShopStatus, WooInstallation, WooStatus, WriteBack, WriteBackStatus
 from core.errors import ConnectorError, NotFound, Permanent, RateLimited, Transient, Unauthorized
 from jobs import queues, runtime
 from webhooks.woocommerce import receipt_key
@@ -42,23 +43,103 @@ def delivery_url(rt: runtime.Runtime, installation: WooInstallation) -> str:
 
 
 def connect(installation_id: int) -> dict[str, Any]:
-    """Right after the store sent its keys: webhooks first, then the recent orders."""
+    """Right after the store sent its keys: the store must accept them (a forged callback's keys it does not
+    know), then the installation becomes the store's, its webhooks are registered and recent orders fetched."""
+    rt = runtime.current()
+    with rt.uow() as uow:
+        installation = uow.session.get(WooInstallation, installation_id)
+        if installation is None:
+            return {"skipped": "no such installation"}
+        if installation.status != WooStatus.VERIFYING:
+            status = installation.status
+            uow.session.expunge(installation)
+            return check_health(installation_id) if status == WooStatus.ACTIVE else {"skipped": status}
+        uow.session.expunge(installation)
+    try:
+        client_for(rt, installation).check()
+    except (Unauthorized, Permanent, NotFound) as exc:
+        with rt.uow() as uow:
+            row = uow.session.get(WooInstallation, installation_id)
+            row.status, row.health_error = WooStatus.REFUSED, f"the store did not accept the keys: {exc}"
+            row.credentials_ciphertext = None  # keys the store does not know are nobody's
+            uow.commit()
+        log.warning("WooCommerce installation %s refused: %s", installation_id, exc)
+        return {"refused": str(exc)}
+    _activate(rt, installation_id)
     return check_health(installation_id)
 
 
+def _activate(rt: runtime.Runtime, installation_id: int) -> None:
+    """The verified installation becomes its store's: the shop is created or re-installed, an earlier
+    connection is superseded (its sign-in address carried over). One store at a time (a Redis lock): two
+    approvals of one store never both win."""
+    with rt.uow() as uow:
+        row = uow.session.get(WooInstallation, installation_id)
+        domain = row.store_url.split("://", 1)[1]
+    with _lock(rt, f"woo-activate:{domain}"), rt.uow() as uow:
+        row = uow.session.get(WooInstallation, installation_id)
+        if row is None or row.status != WooStatus.VERIFYING:
+            return
+        now = runtime.utcnow()
+        shop = uow.repo.shop("woocommerce", domain)
+        if shop is None:
+            shop = Shop(platform="woocommerce", domain=domain, name=domain.split("/")[0], installed_at=now)
+            uow.repo.add(shop)
+            uow.repo.flush()
+        previous = uow.repo.woo_installation_of_shop(shop.id)
+        if previous is not None:
+            previous.status, row.reconnect_of = WooStatus.SUPERSEDED, previous.id
+            row.admin_email = previous.admin_email or row.admin_email  # the address on file stays the owner's
+        shop.status, shop.status_reason, shop.uninstalled_at = ShopStatus.INSTALLED, None, None
+        row.shop_id, row.status, row.connected_at = shop.id, WooStatus.ACTIVE, now
+        uow.commit()
+    log.info("WooCommerce store %s connected (installation %s)", domain, installation_id)
+
+
+class _lock:
+    """SET NX with an expiry (the demo's in-process Redis has no Lua for redis-py's Lock); busy → Transient,
+    and RQ tries again later."""
+
+    def __init__(self, rt: runtime.Runtime, name: str, seconds: int = 300) -> None:
+        self.redis, self.key, self.seconds = rt.redis, f"forewarn:lock:{name}", seconds
+        self.token = os.urandom(8).hex()
+
+    def __enter__(self) -> None:
+        if not self.redis.set(self.key, self.token, nx=True, ex=self.seconds):
+            raise Transient(f"{self.key} is held by another worker")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.redis.get(self.key) == self.token.encode():
+            self.redis.delete(self.key)
+
+
 def check_health(installation_id: int) -> dict[str, Any]:
+    """One store's webhooks made whole and what changed since the last sync fetched — one worker at a time
+    per store, so two never create the same webhook twice. A webhook error does not stop the fetch."""
     rt = runtime.current()
+    with _lock(rt, f"woo-health:{installation_id}"):
+        return _check_health(rt, installation_id)
+
+
+def _check_health(rt: runtime.Runtime, installation_id: int) -> dict[str, Any]:
     with rt.uow() as uow:
         installation = uow.session.get(WooInstallation, installation_id)
         if installation is None or installation.status != WooStatus.ACTIVE or installation.shop_id is None:
             return {"skipped": "not an active installation"}
         uow.session.expunge(installation)
         shop = uow.repo.shop_by_id(installation.shop_id)
-        since = (shop.synced_until - OVERLAP) if shop and shop.synced_until else runtime.utcnow() - FIRST_SYNC
+        started = runtime.utcnow()
+        since = (shop.synced_until - OVERLAP) if shop and shop.synced_until else started - FIRST_SYNC
         domain = shop.domain if shop else ""
-    client = client_for(rt, installation)
+    errors: list[str] = []
+    webhooks: dict[str, int] | None = None
+    fetched, newest = 0, None
     try:
-        webhooks = _ensure_webhooks(rt, installation, client)
+        client = client_for(rt, installation)
+        try:
+            webhooks = _ensure_webhooks(rt, installation, client)
+        except (NotFound, Permanent) as exc:  # one webhook refused: the orders are still fetched
+            errors.append(f"webhooks: {exc}")
         fetched, newest = _backfill(rt, client, domain, since)
     except Unauthorized as exc:
         _needs_reauth(installation_id, str(exc))
@@ -67,18 +148,22 @@ def check_health(installation_id: int) -> dict[str, Any]:
         _health(installation_id, f"{exc} — retrying")
         raise
     except ConnectorError as exc:
-        _health(installation_id, str(exc))
-        return {"failed": str(exc)}
+        errors.append(f"orders: {exc}")
+        newest = None
     with rt.uow() as uow:
         row = uow.session.get(WooInstallation, installation_id)
         shop = uow.repo.shop_by_id(row.shop_id) if row and row.shop_id else None
         if row is not None:
-            row.webhooks, row.health_checked_at, row.health_error = webhooks, runtime.utcnow(), None
-        if shop is not None:
-            shop.webhooks_registered_at = shop.webhooks_registered_at or runtime.utcnow()
-            shop.synced_until = max(filter(None, (shop.synced_until, newest))) if newest else (shop.synced_until or since)
+            row.webhooks = webhooks if webhooks is not None else row.webhooks
+            row.health_checked_at, row.health_error = runtime.utcnow(), "; ".join(errors) or None
+        if shop is not None and not any(e.startswith("orders:") for e in errors):
+            if webhooks is not None:
+                shop.webhooks_registered_at = shop.webhooks_registered_at or runtime.utcnow()
+            # never past the moment this fetch started: one order dated in the future must not freeze the cursor
+            reached = min(newest, started) if newest else None
+            shop.synced_until = max(filter(None, (shop.synced_until, reached))) if reached else (shop.synced_until or since)
         uow.commit()
-    return {"webhooks": webhooks, "orders_fetched": fetched}
+    return {"webhooks": webhooks, "orders_fetched": fetched, "errors": errors}
 
 
 def _ensure_webhooks(rt: runtime.Runtime, installation: WooInstallation, client: WooClient) -> dict[str, int]:
@@ -107,7 +192,7 @@ def _backfill(rt: runtime.Runtime, client: WooClient, domain: str, since: dateti
     fetched, newest = 0, None
     for order in client.orders_modified_after(since):
         body = json.dumps(order, separators=(",", ":")).encode()
-        key = receipt_key(domain, mapping.dedupe_key("order.updated", order))
+        key = receipt_key(domain, mapping.dedupe_key("order.updated", order))  # the same key its webhook had
         receipt_id = store_receipt(rt.engine, platform="woocommerce", topic="order.updated", delivery_id=key,
                                    shop_domain=domain, body=body, status=ReceiptStatus.RECEIVED,
                                    received_at=runtime.utcnow(), event_id="reconciliation")

@@ -1,5 +1,6 @@
-"""gunicorn's access log without customers' credentials: a problem-report link is the customer's only key to
-their report page for 60 days, so its token never reaches a log line (`forewarn serve` uses this logger)."""
+"""gunicorn's access log without credentials: a problem-report link is the customer's only key to their
+report page for 60 days, and a WooCommerce sign-in link a merchant's key to their store's page, so their
+tokens never reach a log line (`forewarn serve` uses this logger)."""
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-TOKEN_IN_PATH = re.compile(r"(/report/)[^/?\s]+")
+TOKEN_IN_PATH = re.compile(r"(/report/|/login/woocommerce/)[^/?\s]+")
 
 
 def mask(text: str) -> str:

@@ -3,13 +3,14 @@
 Install (`/install/woocommerce`): the merchant enters their store's address; Forewarn records a pending
 installation whose random public id is WooCommerce's `user_id`, and sends them to the store's own
 `/wc-auth/v1/authorize` page. When they approve, the store POSTs the new REST keys to the callback: they are
-accepted only for a pending installation of the last hour, stored encrypted, and a job registers the
-webhooks (with a secret of their own) and fetches recent orders. The store then sends the merchant back to
+taken only for a pending installation of the last hour and stored encrypted, but trusted only once the
+store itself accepts them (the connect job asks it); then the installation becomes the store's, the job
+registers the webhooks (with a secret of their own) and fetches recent orders. The store then sends the merchant back to
 `return_url`, which signs them in — only in the browser that started the install (a signed cookie).
 
 Admin access: WooCommerce has no embedded admin page, so the merchant signs in with a link instead: one is
-used at install; later, `/login/woocommerce` emails a 15-minute, single-use link to the address given at
-install. A sign-in opens a cookie session for that one store (12 h), and its admin page gives its API calls
+used at a store's first install; later (and after a reconnection, which signs nobody in by itself),
+`/login/woocommerce` emails a 15-minute, single-use link to the address on file. A sign-in opens a cookie session for that one store (12 h), and its admin page gives its API calls
 a token for that store only (web/auth.py).
 """
 from __future__ import annotations
@@ -26,10 +27,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from connectors.woocommerce.client import normalize_store_url
-from core.domain.model import Shop, ShopStatus, WooInstallation, WooStatus
+from core.domain.model import ShopStatus, WooInstallation, WooStatus
 from core.errors import ConnectorError
 from jobs import queues
 from jobs.runtime import Runtime, utcnow
@@ -124,34 +126,25 @@ def install_callback() -> ResponseReturnValue:
         return {"error": "Forewarn needs read_write access (to register webhooks and add order notes)"}, 400
     now = utcnow()
     with rt.uow() as uow:
-        installation = uow.repo.woo_installation(user_id) if user_id else None
+        installation = uow.session.scalars(
+            select(WooInstallation).where(WooInstallation.public_id == user_id[:40]).with_for_update()
+        ).one_or_none() if user_id else None
         if installation is None or installation.status != WooStatus.PENDING \
                 or now - installation.created_at > PENDING_FOR:
             log.warning("refused a wc-auth callback for unknown or expired installation %r", user_id[:40])
             return {"error": "unknown or expired installation"}, 404
-        domain = shop_domain(installation.store_url)
-        shop = uow.repo.shop("woocommerce", domain)
-        if shop is None:
-            shop = Shop(platform="woocommerce", domain=domain, name=domain.split("/")[0], installed_at=now)
-            uow.repo.add(shop)
-            uow.repo.flush()
-        shop.status, shop.status_reason, shop.uninstalled_at = ShopStatus.INSTALLED, None, None
-        shop.installed_at = shop.installed_at or now
-        for earlier in uow.session.query(WooInstallation).filter(
-            WooInstallation.shop_id == shop.id, WooInstallation.status.in_((WooStatus.ACTIVE, WooStatus.NEEDS_REAUTH))
-        ):
-            earlier.status = WooStatus.SUPERSEDED
-        installation.shop_id, installation.status, installation.connected_at = shop.id, WooStatus.ACTIVE, now
-        installation.key_permissions = body["key_permissions"]
+        # nothing is trusted yet: the connect job first asks the store itself to accept these keys, and only
+        # then does this installation replace another or sign anyone in
+        installation.status, installation.key_permissions = WooStatus.VERIFYING, body["key_permissions"]
         installation.credentials_ciphertext = rt.cipher.encrypt(json.dumps(
             {"consumer_key": key, "consumer_secret": secret, "key_id": body.get("key_id")}))
         installation.webhook_secret_ciphertext = rt.cipher.encrypt(secrets.token_urlsafe(32))
-        installation_id = installation.id
+        installation_id, domain = installation.id, shop_domain(installation.store_url)
         uow.after_commit(lambda: queues.enqueue(rt.redis, queues.DEFAULT, "jobs.woocommerce.connect", installation_id,
                                                 job_id=queues.job_id("woo-connect", installation_id),
                                                 description=f"connect WooCommerce installation {installation_id}"))
         uow.commit()
-    log.info("WooCommerce store %s connected (installation %s)", domain, installation_id)
+    log.info("WooCommerce store %s sent its keys (installation %s); verifying them", domain, installation_id)
     return {"ok": True}, 200
 
 
@@ -167,10 +160,21 @@ def install_return() -> ResponseReturnValue:
                        "link from /login/woocommerce.")
     with rt.uow() as uow:
         installation = uow.repo.woo_installation(public_id)
+        if installation is not None and installation.status == WooStatus.REFUSED:
+            return problem(400, "Your store did not accept the connection", installation.health_error or "")
         if installation is None or installation.status != WooStatus.ACTIVE:
-            return problem(409, "Still connecting", "Your store has not sent Forewarn its keys yet. Reload this page "
+            return problem(409, "Still connecting", "Your store has not confirmed Forewarn's keys yet. Reload this page "
                            "in a few seconds.")
-        domain = shop_domain(installation.store_url)
+        domain, reconnected, email = shop_domain(installation.store_url), installation.reconnect_of, installation.admin_email
+    session.pop("woo_install", None)
+    if reconnected is not None:
+        # a store already connected signs in through the address on file, never through this redirect alone:
+        # whoever started this install may not be the store's owner who approved it
+        if email and rt.settings.smtp_url:
+            _send_login(rt, email, domain)
+        return problem(200, "Your store is connected again",
+                       "Sign in with the link emailed to the address on file for this store, or ask for one at "
+                       "/login/woocommerce.")
     _sign_in(domain)
     return redirect("/admin/woocommerce", code=303)
 
@@ -229,7 +233,8 @@ def login_with_link(token: str) -> ResponseReturnValue:
         data = _login_serializer().loads(token, max_age=LOGIN_LINK_SECONDS)
     except BadSignature:
         return problem(401, "This sign-in link has expired", "Ask for a new one at /login/woocommerce.")
-    used = f"forewarn:woo-login-used:{hashlib.sha256(token.encode()).hexdigest()}"
+    # the link's own random part marks it used (not the token's text, which decodes in more than one spelling)
+    used = f"forewarn:woo-login-used:{hashlib.sha256(str(data.get('n')).encode()).hexdigest()}"
     if not rt.redis.set(used, "1", nx=True, ex=LOGIN_LINK_SECONDS + 60):
         return problem(401, "This sign-in link was already used", "Ask for a new one at /login/woocommerce.")
     _sign_in(data["shop"])

@@ -56,7 +56,7 @@ def _key(domain: str, headers: verify.WebhookHeaders, body: bytes) -> str | None
     try:
         payload = json.loads(body)
         if isinstance(payload, dict) and headers.topic:
-            return receipt_key(domain, mapping.dedupe_key(headers.topic, payload))
+            return receipt_key(domain, mapping.dedupe_key(headers.topic, payload, headers.delivery_id))
     except (ValueError, KeyError, TypeError):
         pass
     return receipt_key(domain, f"delivery:{headers.delivery_id}") if headers.delivery_id else None

@@ -304,19 +304,22 @@ def to_events(shop_domain: str, topic: str, payload: Mapping[str, Any]) -> list[
     return found
 
 
-def dedupe_key(topic: str, payload: Mapping[str, Any]) -> str:
-    """The receipt key of one change of an order, the same for every delivery of it (WooCommerce's delivery
-    id is new on each one): `{topic}:{id}:{date_modified_gmt}`, from the raw (unvalidated) body.
+#: The parts of an order whose change Forewarn acts on: two states that differ in any of them are two changes.
+STATE_FIELDS = ("status", "billing", "shipping", "line_items", "shipping_lines", "date_paid_gmt", "date_completed_gmt")
 
-    When the order carries tracking meta, a short digest of it is appended: a plugin that saves only meta
-    may leave `date_modified_gmt` as it was (posts-table storage updates it only with post fields), and that
-    delivery must not pass for the previous one. `order.deleted` bodies hold only the id: `order.deleted:{id}`.
+
+def dedupe_key(topic: str, payload: Mapping[str, Any], delivery_id: str | None = None) -> str:
+    """The receipt key of one state of an order, the same for every delivery of it (WooCommerce's delivery
+    id is new on each one) and for the same state fetched by the health job: `order:{id}:{date_modified_gmt}:
+    {digest}`, from the raw (unvalidated) body, whatever the topic (created, updated, restored or fetched).
+
+    The digest covers what Forewarn acts on (STATE_FIELDS and the tracking meta): `date_modified_gmt` has only
+    seconds, two saves within one second differ in it, and a plugin that saves only meta may leave it as it
+    was. `order.deleted` bodies hold only the id: a deletion is keyed on its delivery (deleting, restoring
+    and deleting again are three changes; taking one deletion twice is harmless).
     """
     if topic == DELETED_TOPIC:
-        return f"{topic}:{payload['id']}"
-    key = f"{topic}:{payload['id']}:{payload['date_modified_gmt']}"
-    tracking = [meta(payload, k) for k in (TRACKING_META_KEY, *FLAT_TRACKING_KEYS)]
-    if any(value not in (None, "", []) for value in tracking):
-        canonical = json.dumps(tracking, sort_keys=True, separators=(",", ":"), default=str)
-        key += ":" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
-    return key
+        return f"{topic}:{payload['id']}:{delivery_id or ''}"
+    state = [payload.get(k) for k in STATE_FIELDS] + [meta(payload, k) for k in (TRACKING_META_KEY, *FLAT_TRACKING_KEYS)]
+    canonical = json.dumps(state, sort_keys=True, separators=(",", ":"), default=str)
+    return f"order:{payload['id']}:{payload['date_modified_gmt']}:{hashlib.sha256(canonical.encode()).hexdigest()[:16]}"

@@ -465,6 +465,7 @@ woo_installations = Table(
     Column("connected_at", UTCDateTime()),
     Column("health_checked_at", UTCDateTime()),
     Column("health_error", Text),
+    Column("reconnect_of", Id),
     Index("ix_woo_installations_shop_id", "shop_id"),
 )
 

@@ -606,6 +606,8 @@ class ReportPhoto:
 
 class WooStatus:
     PENDING = "pending"  # sent to the store's wc-auth page; no keys yet
+    VERIFYING = "verifying"  # keys received; not trusted until the store itself accepts them
+    REFUSED = "refused"  # the store did not accept the keys sent to the callback (forged, or revoked at once)
     ACTIVE = "active"
     NEEDS_REAUTH = "needs_reauth"  # the store refused our keys (revoked): the merchant must connect again
     SUPERSEDED = "superseded"  # the store connected again: a newer installation holds its keys
@@ -629,4 +631,6 @@ class WooInstallation:
     connected_at: datetime | None = None
     health_checked_at: datetime | None = None
     health_error: str | None = None
+    #: The installation this one replaced: a reconnection signs nobody in by itself (web/woocommerce.py).
+    reconnect_of: int | None = None
     id: int | None = None

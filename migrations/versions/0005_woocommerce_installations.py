@@ -33,6 +33,7 @@ def upgrade() -> None:
     sa.Column('connected_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('health_checked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('health_error', sa.Text(), nullable=True),
+    sa.Column('reconnect_of', ID, nullable=True),
     sa.ForeignKeyConstraint(['shop_id'], ['shops.id'], name=op.f('fk_woo_installations_shop_id_shops'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_woo_installations')),
     sa.UniqueConstraint('public_id', name=op.f('uq_woo_installations_public_id'))

@@ -273,3 +273,86 @@ def test_replay_reads_the_vendor_sample(tmp_path, capsys) -> None:
     sample.write_text(json.dumps(ORDER))  # the topic is told from the body
     assert main(["replay", "woocommerce", str(sample)]) == 0
     assert "woocommerce order.updated → OrderUpdated" in capsys.readouterr().out
+
+
+@responses.activate
+def test_a_callback_with_keys_the_store_does_not_know_takes_nothing_over(client, rt: Runtime, app) -> None:
+    installation = connected(client, rt)  # the real owner's connection
+    attacker = app.test_client()
+    user_id = start_install(attacker)
+    responses.replace(responses.GET, f"{API}/webhooks", status=401,
+                      json={"code": "woocommerce_rest_authentication_error", "message": "Invalid signature", "data": {"status": 401}})
+    forged = {**CALLBACK, "user_id": user_id, "consumer_key": "ck_forged", "consumer_secret": "cs_forged"}
+    assert attacker.post("/install/woocommerce/callback", json=forged).status_code == 200  # taken, not trusted
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        row = uow.repo.woo_installation(user_id)
+        assert row.status == "refused" and row.credentials_ciphertext is None and row.shop_id is None
+        assert uow.repo.woo_installation(installation.public_id).status == "active"  # the owner's stays
+    assert attacker.get(f"/install/woocommerce/return?success=1&user_id={user_id}").status_code == 400
+    assert attacker.get("/admin/woocommerce").status_code == 401
+
+
+@responses.activate
+def test_connecting_an_installed_store_again_signs_in_nobody_by_itself(client, rt: Runtime, app) -> None:
+    first = connected(client, rt)
+    other = app.test_client()
+    user_id = start_install(other)
+    assert other.post("/install/woocommerce/callback", json={**CALLBACK, "user_id": user_id}).status_code == 200
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        row = uow.repo.woo_installation(user_id)
+        assert row.status == "active" and row.reconnect_of == first.id
+        assert row.admin_email == "owner@shop.example.com"  # the address on file stays the owner's
+        assert uow.repo.woo_installation(first.public_id).status == "superseded"
+    back = other.get(f"/install/woocommerce/return?success=1&user_id={user_id}")
+    assert back.status_code == 200 and "connected again" in back.text
+    assert other.get("/admin/woocommerce").status_code == 401
+    old = deliver(client, rt, first, "order.updated", ORDER)  # the replaced installation's address is closed
+    assert old.status_code == 404
+
+
+@responses.activate
+def test_a_sign_in_link_works_once_however_it_is_spelled(client, rt: Runtime, app) -> None:
+    connected(client, rt)
+    from web.woocommerce import login_link
+
+    with app.test_request_context():
+        path = urlsplit(login_link("shop.example.com")).path
+    assert app.test_client().get(path).status_code == 303
+    for padding in ("", "=", "=="):
+        assert app.test_client().get(path + padding).status_code == 401
+
+
+@responses.activate
+def test_a_refused_webhook_does_not_stop_the_fetch_and_a_future_date_does_not_freeze_it(client, rt: Runtime) -> None:
+    from jobs import woocommerce
+
+    installation = connected(client, rt)
+    responses.replace(responses.GET, f"{API}/webhooks", json=[])
+    responses.replace(responses.POST, f"{API}/webhooks", status=400, json={
+        "code": "woocommerce_rest_webhook_delivery_url_failed", "message": "Delivery URL returned response code: 503",
+        "data": {"status": 400}})
+    future = tracked(ORDER, ("UPS", "1Z999AA10123456784"), modified="2034-12-31T23:55:00")
+    responses.replace(responses.GET, f"{API}/orders", json=[future], headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"})
+    result = woocommerce.check_health(installation.id)
+    assert result["orders_fetched"] == 1 and result["errors"][0].startswith("webhooks:")
+    with rt.uow() as uow:
+        row = uow.session.get(WooInstallation, installation.id)
+        assert "Delivery URL returned response code" in row.health_error
+        assert uow.repo.shop_by_id(row.shop_id).synced_until < datetime(2030, 1, 1, tzinfo=timezone.utc)
+
+
+@responses.activate
+def test_a_state_received_by_webhook_is_not_taken_again_by_the_fetch_and_deletions_all_count(client, rt: Runtime) -> None:
+    from jobs import woocommerce
+
+    installation = connected(client, rt)
+    order = tracked(ORDER, ("UPS", "1Z999AA10123456784"), modified="2017-03-23T10:00:00")
+    assert deliver(client, rt, installation, "order.created", order).get_json()["result"] == "accepted"
+    responses.replace(responses.GET, f"{API}/orders", json=[order], headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"})
+    assert woocommerce.check_health(installation.id)["orders_fetched"] == 0
+    first = deliver(client, rt, installation, "order.deleted", {"id": 727}, delivery_id="1" * 32)
+    restored = deliver(client, rt, installation, "order.restored", {**order, "date_modified_gmt": "2017-03-24T10:00:00"})
+    again = deliver(client, rt, installation, "order.deleted", {"id": 727}, delivery_id="2" * 32)
+    assert [a.get_json()["result"] for a in (first, restored, again)] == ["accepted", "accepted", "accepted"]
