@@ -98,6 +98,11 @@ def install_start() -> ResponseReturnValue:
     if email and ("@" not in email or any(c in email for c in "\r\n <>")):
         return render_template("woo_install.html", error="That email address does not look right.", store_url=raw,
                                email=email), 400
+    from core.adapters import ratelimit
+
+    if not ratelimit.allow(rt.redis, f"woo-install:{request.remote_addr}", 20, 3600):
+        return render_template("woo_install.html", error="Too many attempts; try again in an hour.", store_url=raw,
+                               email=email), 429
     public_id = secrets.token_hex(16)
     with rt.uow() as uow:
         uow.repo.add(WooInstallation(public_id=public_id, store_url=store_url, admin_email=email or None,
@@ -226,8 +231,10 @@ def _send_login(rt: Runtime, email: str, domain: str) -> None:
         log.error("could not email a sign-in link for %s: %s", domain, exc)
 
 
-@bp.get("/login/woocommerce/<token>")
+@bp.route("/login/woocommerce/<token>", methods=["GET", "POST"])
 def login_with_link(token: str) -> ResponseReturnValue:
+    """GET shows which store the link signs into and a button; only the POST uses the link up — mail
+    scanners that open links do not spend it, and nobody is signed into a store they did not see named."""
     rt = _rt()
     try:
         data = _login_serializer().loads(token, max_age=LOGIN_LINK_SECONDS)
@@ -235,6 +242,10 @@ def login_with_link(token: str) -> ResponseReturnValue:
         return problem(401, "This sign-in link has expired", "Ask for a new one at /login/woocommerce.")
     # the link's own random part marks it used (not the token's text, which decodes in more than one spelling)
     used = f"forewarn:woo-login-used:{hashlib.sha256(str(data.get('n')).encode()).hexdigest()}"
+    if request.method == "GET":
+        if rt.redis.exists(used):
+            return problem(401, "This sign-in link was already used", "Ask for a new one at /login/woocommerce.")
+        return render_template("woo_signin.html", store=data["shop"], token=token)
     if not rt.redis.set(used, "1", nx=True, ex=LOGIN_LINK_SECONDS + 60):
         return problem(401, "This sign-in link was already used", "Ask for a new one at /login/woocommerce.")
     _sign_in(data["shop"])

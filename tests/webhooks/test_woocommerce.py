@@ -255,8 +255,10 @@ def test_the_merchant_reaches_that_stores_admin_page_only(client, rt: Runtime, a
     with app.test_request_context():
         link = login_link("shop.example.com")
     path = urlsplit(link).path
-    assert stranger.get(path).status_code == 303 and stranger.get("/admin/woocommerce").status_code == 200
-    assert app.test_client().get(path).status_code == 401  # a sign-in link works once
+    confirm = stranger.get(path)  # opening the link (or a mail scanner opening it) names the store, spends nothing
+    assert confirm.status_code == 200 and "shop.example.com" in confirm.text
+    assert stranger.post(path).status_code == 303 and stranger.get("/admin/woocommerce").status_code == 200
+    assert app.test_client().post(path).status_code == 401  # a sign-in link works once
     forged = "woo." + token[4:-2] + "xx"
     assert client.get("/api/v1/shop", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
 
@@ -319,9 +321,9 @@ def test_a_sign_in_link_works_once_however_it_is_spelled(client, rt: Runtime, ap
 
     with app.test_request_context():
         path = urlsplit(login_link("shop.example.com")).path
-    assert app.test_client().get(path).status_code == 303
+    assert app.test_client().post(path).status_code == 303
     for padding in ("", "=", "=="):
-        assert app.test_client().get(path + padding).status_code == 401
+        assert app.test_client().post(path + padding).status_code == 401
 
 
 @responses.activate
@@ -356,3 +358,24 @@ def test_a_state_received_by_webhook_is_not_taken_again_by_the_fetch_and_deletio
     restored = deliver(client, rt, installation, "order.restored", {**order, "date_modified_gmt": "2017-03-24T10:00:00"})
     again = deliver(client, rt, installation, "order.deleted", {"id": 727}, delivery_id="2" * 32)
     assert [a.get_json()["result"] for a in (first, restored, again)] == ["accepted", "accepted", "accepted"]
+
+
+@responses.activate
+def test_a_sign_in_link_is_emailed_to_the_address_on_file_and_the_answer_reveals_nothing(client, rt: Runtime, app) -> None:
+    import dataclasses
+
+    from tests.smtp import Inbox, running_smtpd
+
+    connected(client, rt)
+    inbox = Inbox()
+    with running_smtpd(inbox) as port:
+        rt.settings = dataclasses.replace(rt.settings, smtp_url=f"smtp://127.0.0.1:{port}?from=forewarn@forewarn.example")
+        known = app.test_client().post("/login/woocommerce", data={"store_url": "https://shop.example.com"})
+        unknown = app.test_client().post("/login/woocommerce", data={"store_url": "https://other.example.com"})
+    assert known.status_code == unknown.status_code == 200 and known.text == unknown.text
+    [mail] = inbox.messages
+    assert mail["To"] == "owner@shop.example.com" and "shop.example.com" in mail["Subject"]
+    link = next(line for line in mail.get_content().splitlines() if "/login/woocommerce/" in line)
+    browser = app.test_client()
+    assert browser.post(urlsplit(link.strip()).path).status_code == 303
+    assert browser.get("/admin/woocommerce").status_code == 200
