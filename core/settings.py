@@ -23,6 +23,12 @@ class Settings:
     #: Least privilege: read orders and fulfillments; write fulfillments (events) and orders (tags) for write-back.
     shopify_scopes: str = "read_orders,read_fulfillments,write_fulfillments,write_orders"
     demo: bool = False
+    #: The Wix app's credentials (Wix Dev Center › OAuth) and the public key its webhooks are signed with.
+    wix_app_id: str | None = None
+    wix_app_secret: str | None = None
+    wix_public_key: str | None = None
+    #: Where Wix's APIs are: set only by the demo and the tests (its simulator), never from the environment.
+    wix_api_url: str = "https://www.wixapis.com"
     #: Forewarn's own outgoing mail server (smtp://, smtps://; see connectors/mail.py), for shops whose
     #: helpdesk is their support inbox and did not give their own.
     smtp_url: str | None = None
@@ -49,6 +55,10 @@ class Settings:
             "shopify_api_secret_old": env.get("SHOPIFY_API_SECRET_OLD") or None,
             "shopify_scopes": env.get("SHOPIFY_SCOPES") or cls.shopify_scopes,
             "smtp_url": env.get("FOREWARN_SMTP_URL") or None,
+            "wix_app_id": env.get("WIX_APP_ID") or None,
+            "wix_app_secret": env.get("WIX_APP_SECRET") or None,
+            # a PEM in one environment line usually arrives with its line breaks written as \n
+            "wix_public_key": (env.get("WIX_PUBLIC_KEY") or "").replace("\\n", "\n") or None,
             "allow_private_network": (env.get("FOREWARN_ALLOW_PRIVATE_NETWORK") or "").lower() in ("1", "true", "yes"),
             "proxy_hops": int(env.get("FOREWARN_PROXY_HOPS") or 0),
         }

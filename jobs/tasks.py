@@ -86,15 +86,20 @@ def sweep() -> dict[str, int]:
 
 
 def send_write_back(write_back_id: int) -> str:
-    """Send one planned write-back through its platform's job (order notes are WooCommerce's)."""
+    """Send one planned write-back through its shop's platform's job."""
     rt = runtime.current()
     with rt.uow() as uow:
         item = uow.session.get(WriteBack, write_back_id)
-        kind = item.kind if item else None
-    if kind == "order_note":
+        shop = uow.repo.shop_by_id(item.shop_id) if item else None
+        platform = shop.platform if shop else "shopify"
+    if platform == "woocommerce":
         from jobs import woocommerce
 
         return woocommerce.send_write_back(write_back_id)
+    if platform == "wix":
+        from jobs import wix
+
+        return wix.send_write_back(write_back_id)
     from jobs import shopify
 
     return shopify.send_write_back(write_back_id)

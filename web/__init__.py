@@ -35,8 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", runtime.settings.base_url.startswith("https://"))
 
-    from web import admin, api, health, install, report, woocommerce
+    from web import admin, api, health, install, report, wix, woocommerce
     from webhooks import carriers, shopify
+    from webhooks import wix as wix_webhooks
     from webhooks import woocommerce as woocommerce_webhooks
 
     app.register_blueprint(shopify.bp)
@@ -48,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(report.bp)
     app.register_blueprint(woocommerce.bp)
     app.register_blueprint(woocommerce_webhooks.bp)
+    app.register_blueprint(wix.bp)
+    app.register_blueprint(wix_webhooks.bp)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError) -> ResponseReturnValue:

@@ -49,13 +49,22 @@ def demo_token(shop: str, platform: str = "shopify") -> str:
     return DEMO_PREFIX + _demo_serializer(rt).dumps({"shop": shop, "platform": platform})
 
 
-def _woo_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="forewarn-woo-session")
+#: Platforms whose admin page is opened outside Shopify: the page hands its API calls a signed token for its
+#: one store (WooCommerce after a sign-in link, Wix from its dashboard's signed `instance`).
+STORE_PREFIXES = {"woocommerce": WOO_PREFIX, "wix": "wix."}
+
+
+def _store_serializer(platform: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"forewarn-{platform}-session")
+
+
+def store_token(platform: str, shop: str) -> str:
+    """The admin page's API token for one store of a platform without Shopify's session tokens (12 h)."""
+    return STORE_PREFIXES[platform] + _store_serializer(platform).dumps({"shop": shop})
 
 
 def woo_token(shop: str) -> str:
-    """The admin page's API token for one WooCommerce store (its merchant signed in with a login link)."""
-    return WOO_PREFIX + _woo_serializer().dumps({"shop": shop})
+    return store_token("woocommerce", shop)
 
 
 def session_from_token(token: str | None) -> ShopSession:
@@ -70,12 +79,13 @@ def session_from_token(token: str | None) -> ShopSession:
         except BadSignature:
             raise Unauthenticated("invalid demo session") from None
         return ShopSession(data.get("platform", "shopify"), data["shop"], None)
-    if token.startswith(WOO_PREFIX):
-        try:
-            data = _woo_serializer().loads(token[len(WOO_PREFIX):], max_age=WOO_MAX_AGE)
-        except BadSignature:
-            raise Unauthenticated("invalid or expired store session; sign in again") from None
-        return ShopSession("woocommerce", data["shop"], None)
+    for platform, prefix in STORE_PREFIXES.items():
+        if token.startswith(prefix):
+            try:
+                data = _store_serializer(platform).loads(token[len(prefix):], max_age=WOO_MAX_AGE)
+            except BadSignature:
+                raise Unauthenticated("invalid or expired store session; open Forewarn again") from None
+            return ShopSession(platform, data["shop"], None)
     if not rt.settings.shopify_api_key:
         raise Unauthenticated("SHOPIFY_API_KEY is not set")
     try:

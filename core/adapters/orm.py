@@ -469,6 +469,19 @@ woo_installations = Table(
     Index("ix_woo_installations_shop_id", "shop_id"),
 )
 
+wix_installations = Table(
+    "wix_installations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("instance_id", String(64), nullable=False, unique=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("installed_at", UTCDateTime(), nullable=False),
+    Column("removed_at", UTCDateTime()),
+    Column("synced_until", UTCDateTime()),
+    Column("sync_error", Text),
+)
+
 _mapped = False
 
 
@@ -497,4 +510,5 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.ProblemReport, problem_reports)
     mapper_registry.map_imperatively(model.ReportPhoto, report_photos)
     mapper_registry.map_imperatively(model.WooInstallation, woo_installations)
+    mapper_registry.map_imperatively(model.WixInstallation, wix_installations)
     _mapped = True

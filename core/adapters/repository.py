@@ -22,6 +22,7 @@ from core.domain.model import (
     Shop,
     TrackingEvent,
     WebhookReceipt,
+    WixInstallation,
     WooInstallation,
     WriteBack,
 )
@@ -201,3 +202,10 @@ class Repository:
 
     def active_woo_installations(self) -> Sequence[WooInstallation]:
         return self.session.scalars(select(WooInstallation).filter_by(status="active").order_by(WooInstallation.id)).all()
+
+    # Wix
+    def wix_installation(self, instance_id: str) -> WixInstallation | None:
+        return self.session.scalars(select(WixInstallation).filter_by(instance_id=instance_id)).one_or_none()
+
+    def installed_wix_sites(self) -> Sequence[WixInstallation]:
+        return self.session.scalars(select(WixInstallation).filter_by(status="installed").order_by(WixInstallation.id)).all()

@@ -634,3 +634,18 @@ class WooInstallation:
     #: The installation this one replaced: a reconnection signs nobody in by itself (web/woocommerce.py).
     reconnect_of: int | None = None
     id: int | None = None
+
+
+@dataclass(eq=False)
+class WixInstallation:
+    """One Wix site's app instance. Wix's OAuth gives an access token for the instance from the app's own
+    credentials, so nothing secret is kept here; the short-lived token lives encrypted in the token cache."""
+
+    instance_id: str
+    shop_id: int
+    installed_at: datetime
+    status: str = "installed"  # installed | removed
+    removed_at: datetime | None = None
+    synced_until: datetime | None = None
+    sync_error: str | None = None
+    id: int | None = None

@@ -54,8 +54,9 @@ def planned_items(event: events.ShipmentStatusChanged) -> list[tuple[str, str, d
 
 
 #: What each platform can be told: Shopify shows fulfillment events and order tags; WooCommerce has private
-#: order notes.
-KINDS_BY_PLATFORM = {"shopify": frozenset({"fulfillment_event", "order_tag"}), "woocommerce": frozenset({"order_note"})}
+#: order notes; Wix, activities on the order.
+KINDS_BY_PLATFORM = {"shopify": frozenset({"fulfillment_event", "order_tag"}), "woocommerce": frozenset({"order_note"}),
+                     "wix": frozenset({"order_note"})}  # on Wix: an activity on the order's timeline
 STATUS_WORDS = {
     ShipmentStatus.IN_TRANSIT: "is in transit", ShipmentStatus.OUT_FOR_DELIVERY: "is out for delivery",
     ShipmentStatus.DELIVERED: "was delivered", ShipmentStatus.ATTEMPT_FAILED: "could not be delivered (attempt failed)",

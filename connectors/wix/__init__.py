@@ -1,0 +1,1 @@
+"""Wix: webhook (JWT) and dashboard-instance verification, eCom payload schemas and mapping to core events."""

@@ -1,0 +1,214 @@
+"""Wix sites: installing and removing the app, reconciliation of recently updated orders, order activities.
+
+Wix's OAuth gives an access token for a site's app instance from the app's own id and secret, so a site is
+installed once Forewarn can get a token for its instance (proof that the app is installed there). Removal
+stops everything for that site and deletes its cached token. Every 15 minutes the orders updated since the
+last good sync (and their fulfillments) are fetched through the same ingest path as webhooks, keyed like
+them, so an event Wix never managed to deliver is repaired and one already received is not processed again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.wix.client import WixClient
+from core.adapters.receipts import store_receipt
+from core.domain.events import AppUninstalled
+from core.domain.model import ReceiptStatus, Shop, ShopStatus, WixInstallation, WriteBack, WriteBackStatus
+from core.errors import ConnectorError, NotFound, Permanent, RateLimited, Transient, Unauthorized
+from jobs import queues, runtime
+
+log = logging.getLogger(__name__)
+
+FIRST_SYNC = timedelta(days=30)
+OVERLAP = timedelta(minutes=5)
+#: The event types a reconciled order and its fulfillments are stored under (what their webhooks carry).
+ORDER_UPDATED = "wix.ecom.v1.order_updated"
+FULFILLMENTS_UPDATED = "wix.ecom.v1.order_fulfillments_updated"
+TOKEN_KEY = "forewarn:wix-token:{}"
+
+
+class EncryptedTokenCache:
+    """Access tokens per instance, in Redis, encrypted at rest with Forewarn's key; they expire with Wix's."""
+
+    def __init__(self, rt: runtime.Runtime) -> None:
+        self.rt = rt
+
+    def get(self, instance_id: str) -> str | None:
+        stored = self.rt.redis.get(TOKEN_KEY.format(instance_id))
+        return self.rt.cipher.decrypt(stored.decode()) if stored else None
+
+    def set(self, instance_id: str, token: str, ttl_seconds: int) -> None:
+        self.rt.redis.set(TOKEN_KEY.format(instance_id), self.rt.cipher.encrypt(token), ex=max(1, int(ttl_seconds)))
+
+    def delete(self, instance_id: str) -> None:
+        self.rt.redis.delete(TOKEN_KEY.format(instance_id))
+
+
+def client_for(rt: runtime.Runtime, instance_id: str) -> WixClient:
+    if not (rt.settings.wix_app_id and rt.settings.wix_app_secret):
+        raise Unauthorized("WIX_APP_ID and WIX_APP_SECRET are not set")
+    return WixClient(rt.settings.wix_app_id, rt.settings.wix_app_secret, instance_id, rt.http,
+                     base_url=rt.settings.wix_api_url, token_cache=EncryptedTokenCache(rt))
+
+
+def install_site(instance_id: str, now: datetime, site_name: str | None = None) -> int:
+    """Record a site whose app instance gave Forewarn a token (the caller got it): its shop and installation,
+    or the same ones again after a re-install. Returns the shop id."""
+    rt = runtime.current()
+    with rt.uow() as uow:
+        shop = uow.repo.shop("wix", instance_id)
+        if shop is None:
+            shop = Shop(platform="wix", domain=instance_id, name=site_name or "Wix site", installed_at=now)
+            uow.repo.add(shop)
+            uow.repo.flush()
+        elif site_name:
+            shop.name = site_name
+        shop.status, shop.status_reason, shop.uninstalled_at = ShopStatus.INSTALLED, None, None
+        installation = uow.repo.wix_installation(instance_id)
+        if installation is None:
+            uow.repo.add(WixInstallation(instance_id=instance_id, shop_id=shop.id, installed_at=now))
+        else:
+            installation.status, installation.removed_at = "installed", None
+        shop_id = shop.id
+        uow.commit()
+    queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", instance_id,
+                   job_id=queues.job_id("wix-reconcile", instance_id, now.isoformat()), description=f"reconcile Wix site {instance_id}")
+    log.info("Wix site %s installed", instance_id)
+    return shop_id
+
+
+def remove_site(instance_id: str, now: datetime) -> None:
+    """The app was removed from the site: its token is deleted, tracking stops, nothing more is called."""
+    rt = runtime.current()
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(instance_id)
+        if installation is not None:
+            installation.status, installation.removed_at = "removed", now
+            uow.commit()
+    EncryptedTokenCache(rt).delete(instance_id)
+    rt.bus.handle([AppUninstalled("wix", instance_id)])
+    log.info("Wix site %s removed the app", instance_id)
+
+
+def reconcile(instance_id: str) -> dict[str, Any]:
+    rt = runtime.current()
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(instance_id)
+        if installation is None or installation.status != "installed":
+            return {"skipped": "not installed"}
+        started = runtime.utcnow()
+        since = (installation.synced_until - OVERLAP) if installation.synced_until else started - FIRST_SYNC
+    fetched = 0
+    try:
+        client = client_for(rt, instance_id)
+        for order in client.search_orders_updated_since(since):
+            fetched += _store(rt, instance_id, ORDER_UPDATED, _order_event(order))
+            fulfillments = client.list_fulfillments(str(order["id"]))
+            if fulfillments:
+                fetched += _store(rt, instance_id, FULFILLMENTS_UPDATED, _fulfillments_event(str(order["id"]), fulfillments))
+    except Unauthorized as exc:
+        _sync_error(instance_id, f"Wix refused Forewarn's access ({exc}): open Forewarn from the site's dashboard")
+        return {"refused": str(exc)}
+    except (Transient, RateLimited) as exc:
+        _sync_error(instance_id, f"{exc} — retrying")
+        raise
+    except ConnectorError as exc:
+        _sync_error(instance_id, str(exc))
+        return {"failed": str(exc)}
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(instance_id)
+        installation.synced_until, installation.sync_error = started, None
+        shop = uow.repo.shop_by_id(installation.shop_id)
+        if shop is not None:
+            shop.synced_until = started
+        uow.commit()
+    return {"fetched": fetched}
+
+
+def _order_event(order: dict[str, Any]) -> dict[str, Any]:
+    """The domain event an order update webhook carries (Wix's eCom v1 event structure), for this state."""
+    return {"id": _state_id("order", order["id"], order), "entityFqdn": "wix.ecom.v1.order", "slug": "updated",
+            "entityId": order["id"], "eventTime": order.get("updatedDate"), "updatedEvent": {"currentEntity": order}}
+
+
+def _fulfillments_event(order_id: str, fulfillments: list[dict[str, Any]]) -> dict[str, Any]:
+    entity = {"orderId": order_id, "fulfillments": fulfillments}
+    return {"id": _state_id("fulfillments", order_id, entity), "entityFqdn": "wix.ecom.v1.order_fulfillments",
+            "slug": "updated", "entityId": order_id, "updatedEvent": {"currentEntity": entity}}
+
+
+def _state_id(kind: str, entity_id: Any, state: Any) -> str:
+    """A reconciled state's event id: the same state fetched twice is one receipt."""
+    digest = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    return f"reconciled:{kind}:{entity_id}:{digest}"
+
+
+def _store(rt: runtime.Runtime, instance_id: str, event_type: str, event: dict[str, Any]) -> int:
+    key = f"{instance_id}|{event['id']}"
+    receipt_id = store_receipt(rt.engine, platform="wix", topic=event_type, delivery_id=key, shop_domain=instance_id,
+                               body=json.dumps(event).encode(), status=ReceiptStatus.RECEIVED,
+                               received_at=runtime.utcnow(), event_id="reconciliation")
+    if receipt_id is None:
+        return 0
+    queues.enqueue_ingest(rt.redis, receipt_id, "wix", key, fresh=True)
+    return 1
+
+
+def _sync_error(instance_id: str, error: str) -> None:
+    rt = runtime.current()
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(instance_id)
+        if installation is not None:
+            installation.sync_error = error
+            uow.commit()
+
+
+def reconcile_all() -> int:
+    """Every 15 minutes (rq cron): one reconciliation per installed site."""
+    rt = runtime.current()
+    with rt.uow() as uow:
+        ids = [i.instance_id for i in uow.repo.installed_wix_sites()]
+    slot = runtime.utcnow().strftime("%Y%m%d%H%M")
+    for instance_id in ids:
+        queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", instance_id,
+                       job_id=queues.job_id("wix-reconcile", instance_id, slot), description=f"reconcile Wix site {instance_id}")
+    return len(ids)
+
+
+def send_write_back(write_back_id: int) -> str:
+    """Forewarn's finding as an activity on the Wix order (the order's timeline in the site's dashboard)."""
+    rt = runtime.current()
+    with rt.uow() as uow:
+        item = uow.session.get(WriteBack, write_back_id)
+        if item is None or item.status == WriteBackStatus.SENT:
+            return "done"
+        shop = uow.repo.shop_by_id(item.shop_id)
+        order = uow.repo.order_by_id(item.order_id) if item.order_id else None
+        if shop is None or order is None or shop.status != ShopStatus.INSTALLED:
+            item.status, item.error = WriteBackStatus.SKIPPED, "the site is not installed"
+            uow.commit()
+            return "skipped"
+        item.attempts += 1
+        uow.commit()
+        text, instance_id, order_id = item.payload["note"], shop.domain, order.platform_order_id
+
+    def finish(status: str, error: str | None = None) -> str:
+        with rt.uow() as uow:
+            row = uow.session.get(WriteBack, write_back_id)
+            row.status, row.error = status, error
+            row.sent_at = runtime.utcnow() if status == WriteBackStatus.SENT else row.sent_at
+            uow.commit()
+        return status
+
+    try:
+        client_for(rt, instance_id).add_order_activity(order_id, text)
+        return finish(WriteBackStatus.SENT)
+    except (Transient, RateLimited) as exc:
+        finish(WriteBackStatus.PENDING, f"{exc} — retrying")
+        raise
+    except (Unauthorized, NotFound, Permanent) as exc:
+        return finish(WriteBackStatus.FAILED, str(exc))
