@@ -27,7 +27,7 @@ FIRST_SYNC = timedelta(days=30)
 OVERLAP = timedelta(minutes=5)
 #: The event types a reconciled order and its fulfillments are stored under (what their webhooks carry).
 ORDER_UPDATED = "wix.ecom.v1.order_updated"
-FULFILLMENTS_UPDATED = "wix.ecom.v1.order_fulfillments_updated"
+FULFILLMENTS_UPDATED = "wix.ecom.v1.fulfillments_updated"
 TOKEN_KEY = "forewarn:wix-token:{}"
 
 
@@ -137,7 +137,7 @@ def _order_event(order: dict[str, Any]) -> dict[str, Any]:
 
 def _fulfillments_event(order_id: str, fulfillments: list[dict[str, Any]]) -> dict[str, Any]:
     entity = {"orderId": order_id, "fulfillments": fulfillments}
-    return {"id": _state_id("fulfillments", order_id, entity), "entityFqdn": "wix.ecom.v1.order_fulfillments",
+    return {"id": _state_id("fulfillments", order_id, entity), "entityFqdn": "wix.ecom.v1.fulfillments",
             "slug": "updated", "entityId": order_id, "updatedEvent": {"currentEntity": entity}}
 
 

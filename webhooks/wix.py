@@ -1,6 +1,6 @@
 """`POST /webhooks/wix`: every Wix event. The body is a JWT signed RS256 with the app's key pair: verified
 (signature and expiry) before anything is stored, unwrapped, and its inner domain event stored as the
-receipt, keyed on the event's own id — Wix resends for up to a day and out of order, and gives up on a
+receipt, keyed on the event's own id — Wix resends for about two days and out of order, and gives up on a
 delivery after 1.25 s, so the answer comes right after the receipt is stored; the work runs in a job.
 
 The app's removal from a site is handled here at once: nothing more is called or processed for that site.

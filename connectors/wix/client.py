@@ -8,10 +8,11 @@ https://dev.wix.com/docs/rest/app-management/oauth-2/create-access-token
 Later calls send the token as the whole Authorization header, with no "Bearer" in front:
 https://dev.wix.com/docs/api-reference/articles/authentication/rest-api-authentication
 
-Tokens are cached per app and instance until shortly before they expire (a TokenCache: in memory for one
-process, in Redis for the workers). A 401 or 403 drops the cached token and the call is tried once more with
-a new one: Wix answers 401 for an expired token and "occasionally" for missing permissions
-(https://dev.wix.com/docs/rest/articles/get-started/errors), so one status cannot tell the two apart.
+Tokens are cached per instance id (unique to one install of one app) until shortly before they expire (a
+TokenCache: in memory for one process, in Redis for the workers). A 401 or 403 drops the cached token and
+the call is tried once more with a new one: Wix answers 401 for an expired token and "occasionally" for
+missing permissions (https://dev.wix.com/docs/rest/articles/get-started/errors), so one status cannot tell
+the two apart.
 """
 from __future__ import annotations
 
@@ -40,13 +41,13 @@ WIX_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")  # Wix ids are GUIDs; nothing that 
 
 
 class TokenCache(Protocol):
-    """Where access tokens wait between calls, keyed per app and instance."""
+    """Where access tokens wait between calls, keyed by app instance id; `ttl` in seconds."""
 
-    def get(self, key: str) -> str | None: ...
+    def get(self, key: str, /) -> str | None: ...
 
-    def set(self, key: str, token: str, ttl: float) -> None: ...
+    def set(self, key: str, token: str, ttl: float, /) -> None: ...
 
-    def delete(self, key: str) -> None: ...
+    def delete(self, key: str, /) -> None: ...
 
 
 class MemoryTokenCache:
@@ -75,7 +76,7 @@ class MemoryTokenCache:
 
 
 class RedisTokenCache:
-    """Tokens shared by every worker: one key per app and instance that Redis expires itself. The token is
+    """Tokens shared by every worker: one key per instance that Redis expires itself. The token is
     stored as Wix issued it (it is good for four hours at most and reaches only that one site)."""
 
     def __init__(self, redis: Any, *, prefix: str = "forewarn:wix:token:") -> None:
@@ -118,7 +119,7 @@ class WixClient:
         self.http = http or requests.Session()
         self.base = base_url.rstrip("/")
         self._cache: TokenCache = token_cache if token_cache is not None else MemoryTokenCache()
-        self._key = f"{app_id}:{instance_id}"
+        self._key = instance_id
         self._lock = threading.Lock()
 
     # -- OAuth ---------------------------------------------------------------------------------------
@@ -134,10 +135,11 @@ class WixClient:
         try:
             answer = call_json(self.http, "POST", f"{self.base}/oauth2/token", vendor=VENDOR, json=body,
                                not_found=True)
-        except (Permanent, NotFound) as exc:
-            # a refusal here means these credentials get no token for this site: a wrong secret, or the app
-            # was removed from it; either way an admin must act, as for a 401
-            raise Unauthorized(f"Wix gave no access token for instance {self.instance_id}: {exc}") from None
+        except (Unauthorized, Permanent, NotFound) as exc:
+            # any refusal here means these credentials get no token for this site (a wrong app id or secret,
+            # or the app was removed from the site): an admin must act, as for a 401
+            raise Unauthorized(f"Wix gave no access token for instance {self.instance_id} ({exc}); check the app "
+                               "id and secret, and that the app is still installed on the site") from None
         token = answer.get("access_token")
         if not isinstance(token, str) or not token:
             raise Permanent("Wix answered the token request without an access_token")

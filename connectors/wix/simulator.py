@@ -128,8 +128,9 @@ class WixSiteSimulator:
             rows = [copy.deepcopy(o) for o in self.orders.values()
                     if o.get("status") != "INITIALIZED" and _matches(o, spec["filter"])]
         sort = spec["sort"] or [{"fieldName": "createdDate", "order": "DESC"}]
-        for rule in reversed(sort):
-            rows.sort(key=lambda o: str(_field(o, rule.get("fieldName", "")) or ""), reverse=rule.get("order") == "DESC")
+        for rule in reversed(sort):  # stable sorts, last key first
+            field = str(rule.get("fieldName", ""))
+            rows.sort(key=lambda o: _sort_key(_field(o, field)), reverse=rule.get("order") == "DESC")
         page = rows[offset:offset + limit]
         more = offset + limit < len(rows)
         cursors = {"next": _cursor(spec, offset + limit)} if more else {}
@@ -220,6 +221,14 @@ def _comparable(value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _sort_key(value: Any) -> tuple[int, float, str]:
+    """Dates by instant, anything else by its text; a missing value first."""
+    parsed = _comparable(value)
+    if isinstance(parsed, datetime):
+        return (1, parsed.timestamp() if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc).timestamp(), "")
+    return (0, 0.0, "") if value is None else (2, 0.0, str(value))
 
 
 def _matches(row: dict[str, Any], filter_: dict[str, Any]) -> bool:

@@ -48,6 +48,8 @@ MAX_INSTANCE_AGE = timedelta(days=1)
 INSTANCE_CLOCK_SKEW = timedelta(minutes=5)
 
 _B64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+#: Wix instance ids are GUIDs; this is the shape every Forewarn key and Wix URL path built from one can take.
+INSTANCE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 class InvalidWebhook(ValueError):
@@ -152,6 +154,10 @@ def _json_object(value: Any, where: str) -> dict[str, Any]:
     return decoded
 
 
+def valid_instance_id(value: str | None) -> bool:
+    return isinstance(value, str) and INSTANCE_ID.fullmatch(value) is not None
+
+
 def _text(value: Any) -> str | None:
     return (value.strip() or None) if isinstance(value, str) else None
 
@@ -186,6 +192,8 @@ def unwrap(claims: Mapping[str, Any]) -> WixEnvelope:
     if missing:
         raise InvalidWebhook("missing_fields", f"the envelope lacks {', '.join(missing)}")
     assert event_type is not None and instance_id is not None
+    if not valid_instance_id(instance_id):
+        raise InvalidWebhook("missing_fields", "the envelope's instanceId is not an instance id")
     event = _json_object(envelope["data"], "data.data")
     raw_identity = envelope.get("identity")
     identity = None if raw_identity in (None, "") else _json_object(raw_identity, "data.identity")
@@ -283,7 +291,7 @@ def verify_instance(
     if not isinstance(claims, dict):
         raise InvalidInstance("bad_json", "the payload is not a JSON object")
     instance_id = _text(claims.get("instanceId"))
-    if instance_id is None:
+    if instance_id is None or not valid_instance_id(instance_id):
         raise InvalidInstance("missing_fields", "the payload has no instanceId")
     sign_date = parse_time(claims.get("signDate"))
     if sign_date is None:

@@ -58,6 +58,12 @@ def order_facts(order: Order, shipments: list[Shipment]) -> rules.OrderFacts:
     for s in by_fulfillment.values():
         for item in s.items:
             shipped[item.platform_line_item_id] = shipped.get(item.platform_line_item_id, 0) + item.quantity
+    if any(not s.items and s.tracking_number for s in by_fulfillment.values()):
+        # a parcel whose platform did not say what it holds (Wix's legacy fulfillment events): the order is
+        # taken as shipped, rather than judged unfulfilled with a parcel on its way
+        for li in order.line_items:
+            if li.requires_shipping:
+                shipped[li.platform_line_item_id] = max(shipped.get(li.platform_line_item_id, 0), li.quantity)
     times = [s.shipped_at or s.created_at for s in live if (s.shipped_at or s.created_at)]
     return rules.OrderFacts(
         order_id=order.id,
