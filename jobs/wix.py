@@ -102,13 +102,16 @@ def reconcile(instance_id: str) -> dict[str, Any]:
             return {"skipped": "not installed"}
         started = runtime.utcnow()
         since = (installation.synced_until - OVERLAP) if installation.synced_until else started - FIRST_SYNC
+        shop_id = installation.shop_id
     fetched = 0
     try:
         client = client_for(rt, instance_id)
         for order in client.search_orders_updated_since(since):
-            fetched += _store(rt, instance_id, ORDER_UPDATED, _order_event(order))
+            known_state, known_fulfillments = _known(rt, shop_id, str(order["id"]))
+            if known_state is None or (_time(order.get("updatedDate")) or known_state) > known_state:
+                fetched += _store(rt, instance_id, ORDER_UPDATED, _order_event(order))
             fulfillments = client.list_fulfillments(str(order["id"]))
-            if fulfillments:
+            if fulfillments and not {str(f.get("id")) for f in fulfillments} <= known_fulfillments:
                 fetched += _store(rt, instance_id, FULFILLMENTS_UPDATED, _fulfillments_event(str(order["id"]), fulfillments))
     except Unauthorized as exc:
         _sync_error(instance_id, f"Wix refused Forewarn's access ({exc}): open Forewarn from the site's dashboard")
@@ -127,6 +130,22 @@ def reconcile(instance_id: str) -> dict[str, Any]:
             shop.synced_until = started
         uow.commit()
     return {"fetched": fetched}
+
+
+def _known(rt: runtime.Runtime, shop_id: int, order_id: str) -> tuple[datetime | None, set[str]]:
+    """What Forewarn already has of an order (its events came by webhook): the state's time and fulfillments.
+    A fetched state no newer than that is not taken again."""
+    with rt.uow() as uow:
+        order = uow.repo.order(shop_id, order_id)
+        if order is None or order.placeholder:
+            return None, set()
+        return order.source_updated_at, {s.platform_fulfillment_id for s in uow.repo.shipments_of_order(order.id)}
+
+
+def _time(value: Any) -> datetime | None:
+    from connectors.wix.verify import parse_time
+
+    return parse_time(value)
 
 
 def _order_event(order: dict[str, Any]) -> dict[str, Any]:

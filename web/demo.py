@@ -16,6 +16,7 @@ import secrets
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import replace
 from datetime import timedelta
 
@@ -28,6 +29,9 @@ from connectors.carriers.simulator import CarrierSimulator, SimClock
 from connectors.carriers.simulator import create_app as simulator_app
 from connectors.helpdesks.simulator import HelpdeskSimulator
 from connectors.helpdesks.simulator import create_app as helpdesk_app
+from connectors.wix.simulator import WixSiteSimulator
+from connectors.wix.simulator import create_app as wix_app
+from connectors.wix.simulator import generate_key_pair as wix_key_pair
 from connectors.woocommerce.simulator import WooStoreSimulator
 from connectors.woocommerce.simulator import create_app as woo_app
 from core.domain.model import CarrierAccount, HelpdeskAccount, Shop, WooInstallation, WooStatus
@@ -37,6 +41,9 @@ from jobs.runtime import Runtime, install_clock, utcnow
 from migrations import upgrade
 from web import create_app
 from web.demo_feed import DEMO_SHOP, SCENARIOS, customer_report, demo_photo, feed
+from web.demo_wix import SCENARIOS as WIX_SCENARIOS
+from web.demo_wix import feed as wix_feed
+from web.demo_wix import install_by_dashboard
 from web.demo_woo import SCENARIOS as WOO_SCENARIOS
 from web.demo_woo import feed as woo_feed
 from web.demo_woo import seed as seed_woo
@@ -153,6 +160,35 @@ def _woo_feed(rt: Runtime, sim: WooStoreSimulator, store_url: str, installation:
     woo_feed(base_url, store_url, public_id, sim, utcnow, lambda s: print(s, flush=True), health, pause=pause)
 
 
+def start_wix_site(clock: SimClock) -> tuple[WixSiteSimulator, str, str, str]:
+    """The demo app's Wix credentials and key pair, and a site that has installed it (simulated)."""
+    private, public = wix_key_pair()
+    sim = WixSiteSimulator(str(uuid.uuid4()), secrets.token_urlsafe(24), str(uuid.uuid4()),
+                           site_name="Forewarn demo Wix site", now=clock.now)
+    server = make_server("127.0.0.1", 0, wix_app(sim), threaded=True)
+    threading.Thread(target=server.serve_forever, name="wix-simulator", daemon=True).start()
+    return sim, f"http://127.0.0.1:{server.server_port}", private, public
+
+
+def _wix_feed(rt: Runtime, sim: WixSiteSimulator, private_key: str, base_url: str, pause: float) -> None:
+    from jobs import wix
+
+    status = install_by_dashboard(base_url, sim.instance_id, sim.app_secret)
+    print(f"  wix dashboard opened                   → {status}  (the site owner opens Forewarn: the site is installed)",
+          flush=True)
+    with rt.uow() as uow:
+        shop = uow.repo.shop("wix", sim.instance_id)
+        if shop is not None:
+            shop.write_back = True  # findings go on the Wix order's timeline
+            uow.commit()
+
+    def reconcile() -> str:
+        result = wix.reconcile(sim.instance_id)
+        return f"{result.get('fetched', 0)} missed order state(s) fetched"
+
+    wix_feed(base_url, sim, sim.instance_id, private_key, utcnow, lambda s: print(s, flush=True), reconcile, pause=pause)
+
+
 def _customer_reports(rt: Runtime, shop_id: int, base_url: str) -> None:
     """Amara's parcel arrived crushed: she follows the problem-report link from her message and sends a photo."""
     from core.adapters.links import report_url
@@ -187,9 +223,13 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
         simulator.register(number, scenario, clock.now() - timedelta(hours=48))
     helpdesk_url = start_helpdesk()
     woo_sim, woo_url = start_woo_store(clock)
+    for number, scenario in WIX_SCENARIOS.items():
+        simulator.register(number, scenario, clock.now() - timedelta(hours=48))
+    wix_sim, wix_url, wix_private, wix_public = start_wix_site(clock)
     # the demo's WooCommerce store is a simulator on this machine: plain http and a loopback address allowed
     settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url, helpdesk_simulator_url=helpdesk_url,
-                       allow_private_network=True)
+                       allow_private_network=True, wix_app_id=wix_sim.app_id, wix_app_secret=wix_sim.app_secret,
+                       wix_public_key=wix_public, wix_api_url=wix_url)
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
     with rt.uow() as uow:
@@ -219,12 +259,15 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     print(f"  helpdesk: simulated (Zendesk's API); its tickets at {helpdesk_url}/", flush=True)
     print(f"  WooCommerce store: simulated at {woo_url}/ (its orders, webhooks and notes); its admin page: "
           f"{settings.base_url}/admin?shop={woo_url.split('://', 1)[1]}", flush=True)
+    print(f"  Wix site: simulated at {wix_url}/ (its orders, fulfillments and activities); its admin page: "
+          f"{settings.base_url}/admin?shop={wix_sim.instance_id}", flush=True)
     print("  sending the demo shop's Shopify webhooks (Ctrl-C to stop):", flush=True)
 
     def _feed() -> None:
         time.sleep(0.5)
         feed(settings.base_url, settings.shopify_api_secret or "", pause=feed_pause, say=lambda s: print(s, flush=True))
         _woo_feed(rt, woo_sim, woo_url, woo_installation, settings.base_url, feed_pause)
+        _wix_feed(rt, wix_sim, wix_private, settings.base_url, feed_pause)
         _customer_reports(rt, shop_id, settings.base_url)
         print(f"  all demo webhooks sent — see {settings.base_url}/admin", flush=True)
 

@@ -127,6 +127,17 @@ def test_demo_has_a_woocommerce_store_beside_the_shopify_one(demo) -> None:
     assert "private order notes" in page  # WooCommerce's write-back
 
 
+def test_demo_has_a_wix_site_too(demo) -> None:
+    base, output = demo
+    assert "wix dashboard opened                   → 200" in output
+    assert "wix wix.ecom.v1.order_approved         → 200 duplicate" in output  # a resent event, taken once
+    assert "401 invalid webhook: expired" in output and "404 this site has not installed Forewarn" in output
+    assert re.search(r"wix reconciliation\s+→ [1-9]\d* missed order state", output)  # Lucas's order, never delivered
+    [instance] = re.findall(r"Wix site: simulated at .*admin\?shop=([0-9a-f-]+)", output)
+    page = requests.get(f"{base}/admin", params={"shop": instance}, timeout=5).text
+    assert sorted(re.findall(r'data-order="(#\d+)"', page)) == ["#30001", "#30002"]
+
+
 def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
     require_chromium()
     from playwright.sync_api import sync_playwright

@@ -176,3 +176,22 @@ def test_removing_the_app_stops_everything_for_the_site(client, rt: Runtime, sit
         assert uow.repo.shop_by_id(shop_id).status == "uninstalled"
     assert rt.redis.get(f"forewarn:wix-token:{INSTANCE}") is None
     assert post(client, "wix.ecom.v1.order_approved", APPROVED).status_code == 404
+
+
+def test_a_state_that_came_by_event_is_not_fetched_again(client, rt: Runtime, site: WixSiteSimulator) -> None:
+    from jobs import wix
+
+    installed(client, rt)
+    run_jobs(rt.redis)
+    order = site.add_order(copy.deepcopy(ORDER))
+    site.add_fulfillment(order["id"], "12345", "ups")
+    current = site.order(order["id"])
+    event = copy.deepcopy(APPROVED)
+    event["actionEvent"]["body"]["order"] = current
+    post(client, "wix.ecom.v1.order_approved", event)
+    fulfilled = copy.deepcopy(FULFILLMENTS)
+    fulfilled["id"] = "fulfillment-event-2"
+    fulfilled["updatedEvent"]["currentEntity"] = site.fulfillments_of(order["id"])["orderWithFulfillments"]
+    post(client, "wix.ecom.v1.fulfillments_updated", fulfilled)
+    run_jobs(rt.redis)
+    assert wix.reconcile(INSTANCE)["fetched"] == 0
