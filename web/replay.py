@@ -19,6 +19,8 @@ from migrations import upgrade
 def guess_topic(payload: dict[str, Any]) -> str | None:
     if "order_id" in payload and ("tracking_number" in payload or "tracking_numbers" in payload):
         return "fulfillments/create"
+    if "entityFqdn" in payload and "slug" in payload:  # a Wix domain event: its type is `{entityFqdn}_{slug}`
+        return f"{payload['entityFqdn']}_{payload['slug']}"
     if "date_modified_gmt" in payload and "line_items" in payload:  # a WooCommerce v3 order
         return "order.updated"
     if "line_items" in payload and "name" in payload:

@@ -195,3 +195,14 @@ def test_a_state_that_came_by_event_is_not_fetched_again(client, rt: Runtime, si
     post(client, "wix.ecom.v1.fulfillments_updated", fulfilled)
     run_jobs(rt.redis)
     assert wix.reconcile(INSTANCE)["fetched"] == 0
+
+
+def test_replay_reads_wixs_own_examples(capsys) -> None:
+    from tests.support import FIXTURES
+    from web.cli import main
+
+    assert main(["replay", "wix", str(FIXTURES / "wix/ecom_order_approved.data.json"), "--json"]) == 0
+    [order] = json.loads(capsys.readouterr().out)["orders"]
+    assert order["name"] == "#10002" and order["customer"]["email"] == "janedoe@gmail.com"
+    assert main(["replay", "wix", str(FIXTURES / "wix/ecom_fulfillments_updated.data.json")]) == 0
+    assert "wix.ecom.v1.fulfillments_updated → ShipmentCreated" in capsys.readouterr().out
