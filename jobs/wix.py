@@ -14,11 +14,13 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from connectors.wix.client import WixClient
 from core.adapters.receipts import store_receipt
-from core.domain.events import AppUninstalled
 from core.domain.model import ReceiptStatus, Shop, ShopStatus, WixInstallation, WriteBack, WriteBackStatus
 from core.errors import ConnectorError, NotFound, Permanent, RateLimited, Transient, Unauthorized
+from core.services.lifecycle import mark_needs_reauth, resume_tracking, stop_tracking
 from jobs import queues, runtime
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,10 @@ class EncryptedTokenCache:
 
     def get(self, instance_id: str) -> str | None:
         stored = self.rt.redis.get(TOKEN_KEY.format(instance_id))
-        return self.rt.cipher.decrypt(stored.decode()) if stored else None
+        try:
+            return self.rt.cipher.decrypt(stored.decode()) if stored else None
+        except ValueError:  # written under a key since rotated away: a miss, and a new token is fetched
+            return None
 
     def set(self, instance_id: str, token: str, ttl_seconds: int) -> None:
         self.rt.redis.set(TOKEN_KEY.format(instance_id), self.rt.cipher.encrypt(token), ex=max(1, int(ttl_seconds)))
@@ -71,27 +76,48 @@ def install_site(instance_id: str, now: datetime, site_name: str | None = None) 
         installation = uow.repo.wix_installation(instance_id)
         if installation is None:
             uow.repo.add(WixInstallation(instance_id=instance_id, shop_id=shop.id, installed_at=now))
-        else:
-            installation.status, installation.removed_at = "installed", None
+        elif installation.status != "installed":  # installed again: a removal signed before now is old news
+            installation.status, installation.removed_at, installation.installed_at = "installed", None, now
+            resume_tracking(uow, shop.id, now)
         shop_id = shop.id
         uow.commit()
     queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", instance_id,
-                   job_id=queues.job_id("wix-reconcile", instance_id, now.isoformat()), description=f"reconcile Wix site {instance_id}")
+                   job_id=queues.job_id("wix-reconcile", instance_id), description=f"reconcile Wix site {instance_id}")
     log.info("Wix site %s installed", instance_id)
     return shop_id
 
 
-def remove_site(instance_id: str, now: datetime) -> None:
-    """The app was removed from the site: its token is deleted, tracking stops, nothing more is called."""
+def remove_site(instance_id: str, now: datetime, signed_at: datetime | None = None) -> str:
+    """The app was removed from the site: in one transaction the installation ends, the shop is uninstalled
+    and tracking stops; then its cached token is deleted. A removal signed before the site's latest install
+    (Wix resends for days, out of order) changes nothing."""
     rt = runtime.current()
     with rt.uow() as uow:
         installation = uow.repo.wix_installation(instance_id)
-        if installation is not None:
-            installation.status, installation.removed_at = "removed", now
-            uow.commit()
-    EncryptedTokenCache(rt).delete(instance_id)
-    rt.bus.handle([AppUninstalled("wix", instance_id)])
+        shop = uow.repo.shop("wix", instance_id)
+        if installation is None or shop is None:
+            return "unknown site"
+        # (a minute of leeway: Wix's clock and ours, and `iat` has whole seconds)
+        if signed_at is not None and signed_at + timedelta(minutes=1) < installation.installed_at:
+            log.info("ignored a removal of Wix site %s signed before its latest install", instance_id)
+            return "stale removal"
+        if installation.status == "removed" and not shop.active:
+            return "already removed"
+        installation.status, installation.removed_at = "removed", now
+        shop.uninstall(now)
+        stop_tracking(uow, shop.id)
+        uow.commit()
+    try:
+        EncryptedTokenCache(rt).delete(instance_id)
+    except RedisError as exc:  # the token expires by itself within hours; nothing calls Wix for this site now
+        log.warning("could not delete the cached token of removed Wix site %s: %s", instance_id, exc)
     log.info("Wix site %s removed the app", instance_id)
+    return "removed"
+
+
+#: At most this many orders per run (the rest the next run, from where this one got to): a busy site's first
+#: sync never outlives the job's timeout.
+ORDERS_PER_RUN = 200
 
 
 def reconcile(instance_id: str) -> dict[str, Any]:
@@ -103,18 +129,27 @@ def reconcile(instance_id: str) -> dict[str, Any]:
         started = runtime.utcnow()
         since = (installation.synced_until - OVERLAP) if installation.synced_until else started - FIRST_SYNC
         shop_id = installation.shop_id
-    fetched = 0
+    fetched, seen, reached = 0, 0, None
     try:
         client = client_for(rt, instance_id)
         for order in client.search_orders_updated_since(since):
-            known_state, known_fulfillments = _known(rt, shop_id, str(order["id"]))
+            known_state, known_parcels = _known(rt, shop_id, str(order["id"]))
             if known_state is None or (_time(order.get("updatedDate")) or known_state) > known_state:
                 fetched += _store(rt, instance_id, ORDER_UPDATED, _order_event(order))
-            fulfillments = client.list_fulfillments(str(order["id"]))
-            if fulfillments and not {str(f.get("id")) for f in fulfillments} <= known_fulfillments:
-                fetched += _store(rt, instance_id, FULFILLMENTS_UPDATED, _fulfillments_event(str(order["id"]), fulfillments))
+            if order.get("fulfillmentStatus") not in (None, "NOT_FULFILLED"):
+                asked_at = runtime.utcnow()
+                fulfillments = client.list_fulfillments(str(order["id"]))
+                if fulfillments and not _parcels(fulfillments) <= known_parcels:
+                    fetched += _store(rt, instance_id, FULFILLMENTS_UPDATED,
+                                      _fulfillments_event(str(order["id"]), fulfillments, asked_at))
+            seen += 1
+            reached = _time(order.get("updatedDate")) or reached
+            if seen % 50 == 0:
+                _progress(rt, instance_id, reached, started)
+            if seen >= ORDERS_PER_RUN:
+                break
     except Unauthorized as exc:
-        _sync_error(instance_id, f"Wix refused Forewarn's access ({exc}): open Forewarn from the site's dashboard")
+        _refused(rt, instance_id, str(exc))
         return {"refused": str(exc)}
     except (Transient, RateLimited) as exc:
         _sync_error(instance_id, f"{exc} — retrying")
@@ -122,24 +157,49 @@ def reconcile(instance_id: str) -> dict[str, Any]:
     except ConnectorError as exc:
         _sync_error(instance_id, str(exc))
         return {"failed": str(exc)}
+    _progress(rt, instance_id, reached if seen >= ORDERS_PER_RUN else started, started, clear_error=True)
+    return {"fetched": fetched, "orders": seen}
+
+
+def _progress(rt: runtime.Runtime, instance_id: str, reached: datetime | None, started: datetime, *,
+              clear_error: bool = False) -> None:
+    """Record how far the sync got (orders come oldest change first), never past the moment it started."""
+    if reached is None:
+        return
     with rt.uow() as uow:
         installation = uow.repo.wix_installation(instance_id)
-        installation.synced_until, installation.sync_error = started, None
+        installation.synced_until = min(reached, started)
+        if clear_error:
+            installation.sync_error = None
         shop = uow.repo.shop_by_id(installation.shop_id)
         if shop is not None:
-            shop.synced_until = started
+            shop.synced_until = installation.synced_until
         uow.commit()
-    return {"fetched": fetched}
 
 
-def _known(rt: runtime.Runtime, shop_id: int, order_id: str) -> tuple[datetime | None, set[str]]:
+def _refused(rt: runtime.Runtime, instance_id: str, why: str) -> None:
+    """Wix refuses a token for the instance: the app was most likely removed and the removal event lost."""
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(instance_id)
+        installation.sync_error = f"Wix refused Forewarn's access ({why}): open Forewarn from the site's dashboard"
+        mark_needs_reauth(uow, installation.shop_id, installation.sync_error)
+        uow.commit()
+
+
+def _parcels(fulfillments: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    return {(str(f.get("id")), str((f.get("trackingInfo") or {}).get("trackingNumber") or "")) for f in fulfillments}
+
+
+def _known(rt: runtime.Runtime, shop_id: int, order_id: str) -> tuple[datetime | None, set[tuple[str, str]]]:
     """What Forewarn already has of an order (its events came by webhook): the state's time and fulfillments.
     A fetched state no newer than that is not taken again."""
     with rt.uow() as uow:
         order = uow.repo.order(shop_id, order_id)
         if order is None or order.placeholder:
             return None, set()
-        return order.source_updated_at, {s.platform_fulfillment_id for s in uow.repo.shipments_of_order(order.id)}
+        parcels = {(s.platform_fulfillment_id, s.tracking_number or "") for s in uow.repo.shipments_of_order(order.id)
+                   if not s.superseded}
+        return order.source_updated_at, parcels
 
 
 def _time(value: Any) -> datetime | None:
@@ -154,10 +214,12 @@ def _order_event(order: dict[str, Any]) -> dict[str, Any]:
             "entityId": order["id"], "eventTime": order.get("updatedDate"), "updatedEvent": {"currentEntity": order}}
 
 
-def _fulfillments_event(order_id: str, fulfillments: list[dict[str, Any]]) -> dict[str, Any]:
+def _fulfillments_event(order_id: str, fulfillments: list[dict[str, Any]], asked_at: datetime) -> dict[str, Any]:
+    """Dated just before the fulfillments were asked for: a webhook about a later change still wins."""
     entity = {"orderId": order_id, "fulfillments": fulfillments}
     return {"id": _state_id("fulfillments", order_id, entity), "entityFqdn": "wix.ecom.v1.fulfillments",
-            "slug": "updated", "entityId": order_id, "updatedEvent": {"currentEntity": entity}}
+            "slug": "updated", "entityId": order_id, "eventTime": asked_at.isoformat().replace("+00:00", "Z"),
+            "updatedEvent": {"currentEntity": entity}}
 
 
 def _state_id(kind: str, entity_id: Any, state: Any) -> str:

@@ -9,16 +9,18 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 TOKEN_IN_PATH = re.compile(r"(/report/|/login/woocommerce/)[^/?\s]+")
+#: Query values that are credentials: Wix's signed dashboard `instance` (a day's access) and install `token`.
+SECRET_QUERY = re.compile(r"([?&](?:instance|token)=)[^&\s]+")
 
 
 def mask(text: str) -> str:
-    return TOKEN_IN_PATH.sub(r"\1…", text)
+    return SECRET_QUERY.sub(r"\1…", TOKEN_IN_PATH.sub(r"\1…", text))
 
 
 class MaskingLogger(Logger):
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
-        for key in ("r", "U", "f"):  # request line, path, referrer
+        for key in ("r", "U", "q", "f"):  # request line, path, query, referrer
             if isinstance(atoms.get(key), str):
                 atoms[key] = mask(atoms[key])
         return atoms

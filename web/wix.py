@@ -82,7 +82,10 @@ def install_callback() -> ResponseReturnValue:
     instance_id = (request.args.get("instanceId") or "").strip()
     if not verify.valid_instance_id(instance_id):
         return problem(400, "Installation incomplete", "Wix did not say which site installed Forewarn.")
-    error = _install(rt, instance_id)
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(instance_id)
+        already = installation is not None and installation.status == "installed"
+    error = None if already else _install(rt, instance_id)
     if error is not None:
         return problem(502, "Forewarn could not finish installing", f"Wix did not give access to this site: {error}. "
                        "Try again from the site's dashboard.")
@@ -110,4 +113,5 @@ def dashboard() -> ResponseReturnValue:
     page = render_shop(rt, info.instance_id, api_token=store_token("wix", info.instance_id), embedded=False, platform="wix")
     response = make_response(page)
     response.headers["Content-Security-Policy"] = FRAME_ANCESTORS
+    response.headers["Referrer-Policy"] = "no-referrer"  # the signed instance stays out of other requests' Referer
     return response

@@ -22,6 +22,9 @@ from webhooks.intake import Delivery, accept
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks_wix", __name__)
+#: The app-instance event saying the app was installed (Wix's legacy app event name, like AppRemoved's;
+#: not confirmed against a live site).
+INSTALL_EVENTS = frozenset({"AppInstalled"})
 
 
 @bp.post("/webhooks/wix")
@@ -36,16 +39,20 @@ def receive() -> ResponseReturnValue:
         envelope = verify.verify_webhook(body, rt.settings.wix_public_key, now=datetime.now(timezone.utc))
     except verify.InvalidWebhook as exc:
         return jsonify(error=f"invalid webhook: {exc}"), 401
+    from jobs import wix
+
     with rt.uow() as uow:
         installation = uow.repo.wix_installation(envelope.instance_id)
-        known = installation is not None and installation.status == "installed"
+        status = installation.status if installation is not None else None
     if mapping.is_uninstall(envelope.event_type):
-        if known:
-            from jobs.wix import remove_site
-
-            remove_site(envelope.instance_id, utcnow())
-        return jsonify(result="removed" if known else "unknown site"), 200
-    if not known:
+        return jsonify(result=wix.remove_site(envelope.instance_id, utcnow(), envelope.issued_at)), 200
+    if envelope.event_type in INSTALL_EVENTS:  # Wix itself, signing, says the app is installed there
+        if status != "installed":
+            wix.install_site(envelope.instance_id, utcnow())
+        return jsonify(result="installed"), 200
+    if status == "removed":  # Wix resends for days: answered, not processed, not retried
+        return jsonify(result="ignored", error="the app was removed from this site"), 200
+    if status is None:
         return jsonify(error="this site has not installed Forewarn"), 404
     delivery = Delivery(platform="wix", topic=envelope.event_type, delivery_id=f"{envelope.instance_id}|{envelope.event_id}",
                         shop_domain=envelope.instance_id, body=json.dumps(envelope.event).encode(),

@@ -84,6 +84,8 @@ class WixEnvelope:
     event: dict[str, Any]  # the domain event (the envelope's `data`, decoded)
     identity: dict[str, Any] | None
     event_time: datetime | None
+    #: When Wix signed this delivery (the JWT's `iat`), if it says.
+    issued_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -168,9 +170,9 @@ def parse_time(value: Any) -> datetime | None:
         return None
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # not a time, or one past the calendar's ends once in UTC
         return None
-    return parsed.replace(tzinfo=timezone.utc) if parsed.tzinfo is None else parsed.astimezone(timezone.utc)
 
 
 def event_digest(event_type: str, instance_id: str, event: Mapping[str, Any]) -> str:
@@ -206,7 +208,15 @@ def unwrap(claims: Mapping[str, Any]) -> WixEnvelope:
         event=event,
         identity=identity,
         event_time=parse_time(event.get("eventTime")),
+        issued_at=_issued(claims.get("iat")),
     )
+
+
+def _issued(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(float(value), tz=timezone.utc) if value is not None else None
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def verify_webhook(

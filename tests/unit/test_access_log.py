@@ -17,3 +17,11 @@ def test_report_tokens_are_masked_in_the_access_log() -> None:
                                           environ, datetime.timedelta(seconds=0.01))
     line = " ".join(str(atoms[k]) for k in ("r", "U", "f"))
     assert "eyJz" not in line and atoms["r"] == "POST /report/…?sent=4 HTTP/1.1" and atoms["U"] == "/report/…"
+
+
+def test_wix_signed_instances_and_install_tokens_are_masked() -> None:
+    from web.access_log import mask
+
+    assert mask("GET /admin/wix?instance=sig.payload&locale=en HTTP/1.1") == "GET /admin/wix?instance=…&locale=en HTTP/1.1"
+    assert mask("/install/wix?token=abc") == "/install/wix?token=…"
+    assert mask("/login/woocommerce/eyJzaG9w.x.y") == "/login/woocommerce/…"

@@ -175,7 +175,8 @@ def test_removing_the_app_stops_everything_for_the_site(client, rt: Runtime, sit
         assert uow.repo.wix_installation(INSTANCE).status == "removed"
         assert uow.repo.shop_by_id(shop_id).status == "uninstalled"
     assert rt.redis.get(f"forewarn:wix-token:{INSTANCE}") is None
-    assert post(client, "wix.ecom.v1.order_approved", APPROVED).status_code == 404
+    later = post(client, "wix.ecom.v1.order_approved", APPROVED)
+    assert later.status_code == 200 and later.get_json()["result"] == "ignored" and receipts(rt) == 0
 
 
 def test_a_state_that_came_by_event_is_not_fetched_again(client, rt: Runtime, site: WixSiteSimulator) -> None:
@@ -206,3 +207,39 @@ def test_replay_reads_wixs_own_examples(capsys) -> None:
     assert order["name"] == "#10002" and order["customer"]["email"] == "janedoe@gmail.com"
     assert main(["replay", "wix", str(FIXTURES / "wix/ecom_fulfillments_updated.data.json")]) == 0
     assert "wix.ecom.v1.fulfillments_updated → ShipmentCreated" in capsys.readouterr().out
+
+
+def test_a_late_removal_does_not_undo_a_reinstall_and_a_removed_site_is_not_retried(client, rt: Runtime, site: WixSiteSimulator) -> None:
+    installed(client, rt)
+    with rt.uow() as uow:  # installed an hour ago
+        uow.repo.wix_installation(INSTANCE).installed_at = datetime.now(timezone.utc) - timedelta(hours=1)
+        uow.commit()
+    removed = fixture_json("wix/app_instance_removed.data.json")
+    old_removal = sign_webhook("AppRemoved", INSTANCE, removed, PRIVATE, now=datetime.now(timezone.utc) - timedelta(minutes=30))
+    assert client.post("/webhooks/wix", data=old_removal).get_json()["result"] == "removed"
+    ignored = post(client, "wix.ecom.v1.order_approved", APPROVED)
+    assert ignored.status_code == 200 and ignored.get_json()["result"] == "ignored"  # Wix need not resend it
+    assert dashboard(client).status_code == 200  # the owner installs Forewarn again
+    assert client.post("/webhooks/wix", data=old_removal).get_json()["result"] == "stale removal"  # resent late
+    with rt.uow() as uow:
+        assert uow.repo.wix_installation(INSTANCE).status == "installed"
+        assert uow.repo.shop("wix", INSTANCE).status == "installed"
+
+
+def test_a_lost_removal_is_noticed_when_wix_refuses_the_token(client, rt: Runtime, site: WixSiteSimulator) -> None:
+    from jobs import wix
+
+    installed(client, rt)
+    rt.redis.delete(f"forewarn:wix-token:{INSTANCE}")
+    site.revoke_tokens()
+    site.app_secret = "rotated"  # Wix no longer gives this app a token for the site
+    assert "refused" in wix.reconcile(INSTANCE)
+    with rt.uow() as uow:
+        assert uow.repo.shop("wix", INSTANCE).status == "needs_reauth"
+
+
+def test_an_odd_event_time_is_no_crash(client, rt: Runtime, site: WixSiteSimulator) -> None:
+    installed(client, rt)
+    odd = copy.deepcopy(APPROVED)
+    odd["id"], odd["eventTime"] = "odd-time", "9999-12-31T23:59:59-12:00"
+    assert post(client, "wix.ecom.v1.order_approved", odd).status_code == 200
