@@ -20,6 +20,15 @@ def enqueue_write_back(redis: Redis, write_back_id: int) -> None:
     )
 
 
+def enqueue_message(redis: Redis, message_id: int, send_at: datetime | None = None) -> None:
+    """Send (or decide not to send) one customer message now; one that must wait (`send_at`) is picked up by
+    the `jobs.messages.send_due` sweep when its time comes — on the app's clock, which the demo speeds up."""
+    if send_at is not None:
+        return
+    queues.enqueue(redis, queues.DEFAULT, "jobs.messages.send", message_id,
+                   job_id=queues.job_id("message", message_id), description=f"customer message {message_id}")
+
+
 def enqueue_ticket_sync(redis: Redis, case_id: int, now: datetime) -> None:
     """Bring the case's helpdesk ticket up to date (idempotent: the job reconciles before it calls)."""
     queues.enqueue(
@@ -36,6 +45,9 @@ def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
             description=f"register webhooks of shop {event.shop_id}",
         ))
 
+    def send_message(event: events.MessagePlanned, uow: UnitOfWork, now: datetime) -> None:
+        uow.after_commit(lambda: enqueue_message(redis, event.message_id, event.send_at))
+
     def send_write_back(event: events.WriteBackPlanned, uow: UnitOfWork, now: datetime) -> None:
         uow.after_commit(lambda: enqueue_write_back(redis, event.write_back_id))
 
@@ -46,6 +58,7 @@ def dispatchers(redis: Redis) -> dict[type[events.Event], Sequence[Handler]]:
     return {  # type: ignore[dict-item]
         events.ShopInstalled: [register_webhooks],
         events.WriteBackPlanned: [send_write_back],
+        events.MessagePlanned: [send_message],
         events.CaseOpened: [sync_ticket],
         events.CaseReopened: [sync_ticket],
         events.CaseUpdated: [sync_ticket],

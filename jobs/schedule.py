@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rq import cron
 
-from jobs import detection, queues, shopify, tasks, tracking, wix, woocommerce
+from jobs import detection, messages, queues, shopify, tasks, tracking, wix, woocommerce
 
 cron.register(tasks.sweep, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)
 # Webhooks can be lost: every 15 minutes, fetch what changed since the last sync.
@@ -25,3 +25,5 @@ cron.register(detection.flag_sla_breaches, queue_name=queues.MAINTENANCE, interv
 cron.register(woocommerce.check_all, queue_name=queues.MAINTENANCE, interval=300, job_timeout=120)
 # Wix resends a failed event for a day, but not forever: every 15 minutes, fetch the orders updated since.
 cron.register(wix.reconcile_all, queue_name=queues.MAINTENANCE, interval=900, job_timeout=300)
+# Customer messages whose time came (after quiet hours, follow-ups), and planned ones whose job was lost.
+cron.register(messages.send_due, queue_name=queues.MAINTENANCE, interval=60, job_timeout=120)

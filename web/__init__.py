@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_SECURE", runtime.settings.base_url.startswith("https://"))
 
-    from web import admin, api, health, install, report, wix, woocommerce
+    from web import admin, api, customer, health, install, report, wix, woocommerce
     from webhooks import carriers, shopify
     from webhooks import wix as wix_webhooks
     from webhooks import woocommerce as woocommerce_webhooks
@@ -47,6 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(report.bp)
+    app.register_blueprint(customer.bp)
+    from web import demo_outbox
+
+    app.register_blueprint(demo_outbox.bp)
     app.register_blueprint(woocommerce.bp)
     app.register_blueprint(woocommerce_webhooks.bp)
     app.register_blueprint(wix.bp)

@@ -40,6 +40,8 @@ from jobs import queues
 from jobs.runtime import Runtime, install_clock, utcnow
 from migrations import upgrade
 from web import create_app
+from web.demo_outbox import Outbox
+from web.demo_outbox import start as start_outbox
 from web.demo_feed import DEMO_SHOP, SCENARIOS, customer_report, demo_photo, feed
 from web.demo_wix import SCENARIOS as WIX_SCENARIOS
 from web.demo_wix import feed as wix_feed
@@ -89,6 +91,7 @@ def _schedule_loop(rt: Runtime, stop: threading.Event) -> None:
                 queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.tracking.poll_due", job_id="demo-poll-due")
                 queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.detection.detect_due", job_id="demo-detect-due")
                 queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.detection.cluster_incidents", job_id="demo-cluster")
+                queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.messages.send_due", job_id="demo-messages-due")
                 last_poll = time.monotonic()
         except Exception:  # the demo keeps going; the error is shown
             log.exception("demo scheduler tick failed")
@@ -226,10 +229,13 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     for number, scenario in WIX_SCENARIOS.items():
         simulator.register(number, scenario, clock.now() - timedelta(hours=48))
     wix_sim, wix_url, wix_private, wix_public = start_wix_site(clock)
+    outbox = Outbox()
+    mail_port = start_outbox(outbox)
     # the demo's WooCommerce store is a simulator on this machine: plain http and a loopback address allowed
     settings = replace(demo_settings(folder, port), carrier_simulator_url=simulator_url, helpdesk_simulator_url=helpdesk_url,
                        allow_private_network=True, wix_app_id=wix_sim.app_id, wix_app_secret=wix_sim.app_secret,
-                       wix_public_key=wix_public, wix_api_url=wix_url)
+                       wix_public_key=wix_public, wix_api_url=wix_url,
+                       smtp_url=f"smtp://127.0.0.1:{mail_port}?from=updates@forewarn-demo.example")
     upgrade(settings.database_url)
     rt = Runtime.build(settings)
     with rt.uow() as uow:
@@ -248,6 +254,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
         shop_id = shop.id
         woo_installation = _woo_store(rt, uow, woo_sim, woo_url)
     app = create_app(runtime=rt)
+    app.extensions["demo_outbox"] = outbox
     server = make_server("127.0.0.1", port, app, threaded=True)
     stop = threading.Event()
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
@@ -261,6 +268,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
           f"{settings.base_url}/admin?shop={woo_url.split('://', 1)[1]}", flush=True)
     print(f"  Wix site: simulated at {wix_url}/ (its orders, fulfillments and activities); its admin page: "
           f"{settings.base_url}/admin?shop={wix_sim.instance_id}", flush=True)
+    print(f"  customers' inbox: {settings.base_url}/demo/outbox (every email Forewarn sends, caught locally)", flush=True)
     print("  sending the demo shop's Shopify webhooks (Ctrl-C to stop):", flush=True)
 
     def _feed() -> None:

@@ -66,3 +66,61 @@ def read_report(secret: str, token: str, now: datetime) -> ReportLink:
 
 def report_url(base_url: str, secret: str, shop_id: int, order_id: int, issued_by: str = "message") -> str:
     return f"{base_url.rstrip('/')}/report/{sign_report(secret, shop_id, order_id, issued_by)}"
+
+
+# -- unsubscribe and survey links -----------------------------------------------------------------------------
+
+UNSUBSCRIBE_SALT = "forewarn-unsubscribe"
+SURVEY_SALT = "forewarn-survey"
+#: An unsubscribe link must work as long as the message that carried it may be read; a survey, for a month.
+UNSUBSCRIBE_DAYS = 365
+SURVEY_DAYS = 30
+
+
+@dataclass(frozen=True)
+class UnsubscribeLink:
+    shop_id: int
+    address: str  # the email or phone the message went to
+
+
+@dataclass(frozen=True)
+class SurveyLink:
+    shop_id: int
+    order_id: int
+
+
+def _read(secret: str, salt: str, token: str, days: int, now: datetime) -> dict:
+    serializer = URLSafeTimedSerializer(secret, salt=salt)
+    try:
+        data, signed_at = serializer.loads(token, max_age=days * 86400, return_timestamp=True)
+    except SignatureExpired:
+        raise LinkExpired(None) from None
+    except BadSignature:
+        raise LinkInvalid("the link is not valid") from None
+    if not isinstance(data, dict) or now - signed_at > timedelta(days=days):
+        raise LinkExpired(None) if isinstance(data, dict) else LinkInvalid("the link is not valid")
+    return data
+
+
+def unsubscribe_url(base_url: str, secret: str, shop_id: int, address: str) -> str:
+    token = URLSafeTimedSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps({"s": shop_id, "a": address})
+    return f"{base_url.rstrip('/')}/u/{token}"
+
+
+def read_unsubscribe(secret: str, token: str, now: datetime) -> UnsubscribeLink:
+    data = _read(secret, UNSUBSCRIBE_SALT, token, UNSUBSCRIBE_DAYS, now)
+    if not isinstance(data.get("s"), int) or not isinstance(data.get("a"), str):
+        raise LinkInvalid("the link is not an unsubscribe link")
+    return UnsubscribeLink(shop_id=data["s"], address=data["a"])
+
+
+def survey_url(base_url: str, secret: str, shop_id: int, order_id: int) -> str:
+    token = URLSafeTimedSerializer(secret, salt=SURVEY_SALT).dumps({"s": shop_id, "o": order_id})
+    return f"{base_url.rstrip('/')}/survey/{token}"
+
+
+def read_survey(secret: str, token: str, now: datetime) -> SurveyLink:
+    data = _read(secret, SURVEY_SALT, token, SURVEY_DAYS, now)
+    if not all(isinstance(data.get(k), int) for k in "so"):
+        raise LinkInvalid("the link is not a survey link")
+    return SurveyLink(shop_id=data["s"], order_id=data["o"])

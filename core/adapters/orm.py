@@ -116,6 +116,7 @@ shops = Table(
     Column("synced_until", UTCDateTime()),
     Column("policy", JSON),
     Column("replies", JSON),
+    Column("messaging", JSON),
     UniqueConstraint("platform", "domain"),
 )
 
@@ -482,6 +483,70 @@ wix_installations = Table(
     Column("sync_error", Text),
 )
 
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column("incident_id", Id),
+    Column("case_id", Id),
+    Column("kind", String(40), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("recipient", Text),
+    Column("language", String(10)),
+    Column("status", String(12), nullable=False),
+    Column("suppression_reason", String(20)),
+    Column("send_at", UTCDateTime()),
+    Column("subject", Text),
+    Column("body", Text),
+    Column("provider", String(20)),
+    Column("provider_id", Text),
+    Column("error", Text),
+    Column("detected_at", UTCDateTime()),
+    Column("sent_at", UTCDateTime()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime()),
+    Index("ix_messages_order_id", "order_id"),
+    Index("ix_messages_shop_id_status", "shop_id", "status"),
+)
+
+message_attempts = Table(
+    "message_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", Id, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("attempted_at", UTCDateTime(), nullable=False),
+    Column("outcome", String(12), nullable=False),
+    Column("provider_id", Text),
+    Column("error", Text),
+    Index("ix_message_attempts_message_id", "message_id"),
+)
+
+opt_outs = Table(
+    "opt_outs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("source", String(12), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("shop_id", "address"),
+)
+
+survey_answers = Table(
+    "survey_answers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("shop_id", Id, ForeignKey("shops.id", ondelete="CASCADE"), nullable=False),
+    Column("order_id", Id, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("case_id", Id),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
 _mapped = False
 
 
@@ -511,4 +576,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(model.ReportPhoto, report_photos)
     mapper_registry.map_imperatively(model.WooInstallation, woo_installations)
     mapper_registry.map_imperatively(model.WixInstallation, wix_installations)
+    mapper_registry.map_imperatively(model.Message, messages)
+    mapper_registry.map_imperatively(model.MessageAttempt, message_attempts)
+    mapper_registry.map_imperatively(model.OptOut, opt_outs)
+    mapper_registry.map_imperatively(model.SurveyAnswer, survey_answers)
     _mapped = True

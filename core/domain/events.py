@@ -267,3 +267,22 @@ class CaseUpdated(CaseEvent):
 @dataclass(frozen=True)
 class CaseResolved(CaseEvent):
     """No problem left and every parcel delivered."""
+
+
+# -- customer messages ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MessagePlanned(Event):
+    """A customer message was recorded; its sending starts after commit (at `send_at` when it has one)."""
+
+    message_id: int
+    send_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class MessageFinished(Event):
+    """A message reached its end (sent, suppressed, failed): a case waiting for the customer to be told moves on."""
+
+    message_id: int
+    order_id: int

@@ -53,6 +53,9 @@ class Shop:
     synced_until: datetime | None = None
     #: The shop's detection policy overrides (core/domain/policy.py); None means the defaults.
     policy: dict | None = None
+    #: Customer messages: channels, sender identity, consent mode, quiet hours, caps, the merchant's own
+    #: templates (core/services/messaging.py reads it; None means the defaults, email only).
+    messaging: dict | None = None
     #: The merchant's own wording of suggested replies: {problem: {language: text}} over the library's.
     replies: dict | None = None
     id: int | None = None
@@ -648,4 +651,76 @@ class WixInstallation:
     removed_at: datetime | None = None
     synced_until: datetime | None = None
     sync_error: str | None = None
+    id: int | None = None
+
+
+class MessageStatus:
+    PLANNED = "planned"
+    DEFERRED = "deferred"  # quiet hours in the customer's time: it goes when they end
+    SENDING = "sending"  # recorded before the provider is called; a retry finding it here never resends
+    SENT = "sent"
+    DELIVERED = "delivered"  # the provider says it arrived
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    SUPPRESSED = "suppressed"  # deliberately not sent: see suppression_reason
+
+
+@dataclass(eq=False)
+class Message:
+    """One customer notification: template × language × channel, recorded (with its idempotency key) before
+    anything is sent, then its outcome — so an admin can always see why a customer got or did not get it."""
+
+    shop_id: int
+    order_id: int
+    kind: str  # core/domain/templates.py kinds
+    channel: str  # email | sms | whatsapp
+    idempotency_key: str
+    created_at: datetime
+    incident_id: int | None = None
+    case_id: int | None = None
+    recipient: str | None = None
+    language: str | None = None
+    status: str = MessageStatus.PLANNED
+    suppression_reason: str | None = None
+    send_at: datetime | None = None
+    subject: str | None = None
+    body: str | None = None
+    provider: str | None = None
+    provider_id: str | None = None
+    error: str | None = None
+    detected_at: datetime | None = None  # when the problem it tells of was detected
+    sent_at: datetime | None = None
+    updated_at: datetime | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class MessageAttempt:
+    message_id: int
+    attempted_at: datetime
+    outcome: str  # sending | sent | failed | interrupted
+    provider_id: str | None = None
+    error: str | None = None
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class OptOut:
+    """One unsubscribe, honoured across every channel: by the customer's email or phone."""
+
+    shop_id: int
+    address: str  # an email (lower case) or a phone number (E.164)
+    source: str  # link | sms_stop | provider
+    created_at: datetime
+    id: int | None = None
+
+
+@dataclass(eq=False)
+class SurveyAnswer:
+    shop_id: int
+    order_id: int
+    score: int
+    created_at: datetime
+    case_id: int | None = None
+    comment: str | None = None
     id: int | None = None

@@ -14,6 +14,7 @@ from core.domain.model import Case, CaseNote, CaseStatus, Incident, Order, Probl
 from core.domain.policy import Policy
 from core.domain.rules import CARRIER_NAMES
 from core.domain.status import ShipmentStatus
+from core.services import messaging
 from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -176,8 +177,13 @@ def settle(uow: UnitOfWork, case: Case, now: datetime) -> bool:
     shipments = [s for s in uow.repo.shipments_of_order(case.order_id) if not s.superseded and s.tracking_number]
     if shipments and all(s.status == ShipmentStatus.DELIVERED for s in shipments):
         last = max(s.delivered_at or now for s in shipments)
+        told = messaging.customer_told(uow, case.order_id)
+        if told is False:  # delivered, and the customer is being told: the case resolves once they are
+            case.status = CaseStatus.PENDING
+            return False
         case.status, case.resolved_at = CaseStatus.RESOLVED, now
-        note(uow, case, f"resolved by Forewarn: delivered {last:%a %d %b %H:%M} UTC; no problem left on the order", now)
+        said = "; the customer was told" if told else ""
+        note(uow, case, f"resolved by Forewarn: delivered {last:%a %d %b %H:%M} UTC{said}; no problem left on the order", now)
         uow.collect(events.CaseResolved(case.id, case.shop_id, case.order_id))
         return True
     if case.status == CaseStatus.OPEN:
@@ -189,6 +195,15 @@ def on_status_changed(event: events.ShipmentStatusChanged, uow: UnitOfWork, now:
     """A parcel arriving settles its order's case (the incidents' own clearing comes in the same chain)."""
     if event.status != ShipmentStatus.DELIVERED:
         return
+    case = uow.session.scalars(
+        select(Case).where(Case.order_id == event.order_id, Case.status.in_(ACTIVE)).order_by(Case.id.desc())
+    ).first()
+    if case is not None:
+        settle(uow, case, now)
+
+
+def on_message_finished(event: events.MessageFinished, uow: UnitOfWork, now: datetime) -> None:
+    """A case waiting for the customer to hear of the delivery settles once the message went (or could not)."""
     case = uow.session.scalars(
         select(Case).where(Case.order_id == event.order_id, Case.status.in_(ACTIVE)).order_by(Case.id.desc())
     ).first()

@@ -11,7 +11,7 @@ from datetime import datetime
 from core.domain import events
 from core.domain.model import Order, OrderStatus, Shipment, Shop, ShopStatus, is_stale
 from core.ports import FulfillmentData
-from core.services import cases, compliance, detection, lifecycle, scheduling, tracking, writeback
+from core.services import cases, compliance, detection, lifecycle, messaging, scheduling, tracking, writeback
 from core.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -169,12 +169,14 @@ HANDLERS: dict[type[events.Event], list] = {
     events.CustomerDataRequested: [compliance.export_customer_data],
     events.CustomerRedactRequested: [compliance.redact_customer],
     events.ShopRedactRequested: [compliance.redact_shop],
-    events.ShipmentStatusChanged: [writeback.plan_write_backs, cases.on_status_changed],
+    events.ShipmentStatusChanged: [writeback.plan_write_backs, messaging.on_status_changed, cases.on_status_changed],
     events.TrackingObserved: [tracking.record_tracking, detection.evaluate_after_tracking],
     events.OrderRecorded: [detection.evaluate_after_order],
     events.ShipmentRecorded: [detection.evaluate_after_shipment],
     events.OrderNeedsEvaluation: [detection.evaluate_order],
-    events.IncidentOpened: [cases.on_incident_opened, writeback.plan_incident_note],
+    events.IncidentOpened: [cases.on_incident_opened, writeback.plan_incident_note, messaging.on_incident_opened],
+    events.CaseResolved: [messaging.on_case_resolved],
+    events.MessageFinished: [cases.on_message_finished],
     events.IncidentCleared: [cases.on_incident_cleared],
     events.ProblemReported: [cases.on_problem_reported],
     events.TrackingFailed: [tracking.record_tracking_failure],

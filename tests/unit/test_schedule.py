@@ -20,4 +20,5 @@ def test_cron_schedule_registers_the_sweep_every_minute() -> None:
         "jobs.detection.flag_sla_breaches": ("maintenance", 300),
         "jobs.woocommerce.check_all": ("maintenance", 300),
         "jobs.wix.reconcile_all": ("maintenance", 900),
+        "jobs.messages.send_due": ("maintenance", 60),
     }

@@ -1,0 +1,180 @@
+"""Customer messages end to end, through a real SMTP server on 127.0.0.1: a problem is told in the customer's
+language, never twice (not even after a crash between the send and its record), never at night in their time,
+never after an unsubscribe; a delivery after a problem is told, the case then resolves, and the follow-up's
+survey is answered once."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from core.domain.events import IncidentOpened, ShipmentStatusChanged
+from core.domain.model import Case, Message, MessageAttempt, SurveyAnswer
+from jobs import messages
+from jobs.runtime import Runtime, install_clock
+from tests.smtp import Inbox, running_smtpd
+from tests.support import damaged_parcel, run_jobs
+
+#: 15:00 UTC: 10:00 in Louisville, Kentucky (the sample order's address): a fine time to write.
+DAYTIME = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
+#: 07:30 UTC: 02:30 in Louisville.
+NIGHT = datetime(2026, 11, 25, 7, 30, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def inbox(rt: Runtime) -> Iterator[Inbox]:
+    box = Inbox()
+    with running_smtpd(box) as port:
+        rt.settings = dataclasses.replace(rt.settings, smtp_url=f"smtp://127.0.0.1:{port}?from=updates@teashop.example",
+                                          allow_private_network=True)
+        yield box
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    c = Clock(DAYTIME)
+    install_clock(c)
+    yield c
+    install_clock(None)
+
+
+def problem(client, rt: Runtime, **order_changes) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Shopify's sample order and parcel, then the parcel reported damaged (an incident the customer hears of)."""
+    return damaged_parcel(client, rt, financial_status="pending", **order_changes)
+
+
+def all_messages(rt: Runtime) -> list[Message]:
+    with rt.uow() as uow:
+        rows = uow.session.scalars(select(Message).order_by(Message.id)).all()
+        uow.session.expunge_all()
+        return list(rows)
+
+
+def test_a_problem_is_told_once_in_the_customers_language_with_its_links(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    problem(client, rt, customer_locale="es")
+    run_jobs(rt.redis)
+    [mail] = inbox.messages
+    damaged = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert [m.status for m in damaged] == ["sent"] and damaged[0].language == "es"
+    assert mail["To"] == "jon@example.com" and mail["Content-Language"].startswith("es")
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert "John" in body and "#9999" in body and "/report/" in body and "/u/" in body
+    assert mail["List-Unsubscribe"].startswith("<https://forewarn.example/u/")
+    with rt.uow() as uow:
+        outcomes = [a.outcome for a in uow.session.scalars(select(MessageAttempt).order_by(MessageAttempt.id))]
+    assert outcomes == ["sending", "sent"]
+    with rt.uow() as uow:  # the same incident told again (a retried chain): nothing new is planned
+        incident_id = damaged[0].incident_id
+        case = uow.session.scalars(select(Case)).first()
+        shop_id, order_id = case.shop_id, case.order_id
+    rt.bus.handle([IncidentOpened(incident_id, shop_id, order_id, None, "damaged", "again")])
+    run_jobs(rt.redis)
+    assert len(inbox.messages) == 1
+
+
+def test_never_at_night_in_the_customers_time_deferred_not_dropped(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    clock.now = NIGHT
+    problem(client, rt)
+    run_jobs(rt.redis)
+    [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert message.status == "deferred" and message.suppression_reason == "quiet_hours"
+    assert message.send_at == datetime(2026, 11, 25, 13, 0, tzinfo=timezone.utc)  # 08:00 in Louisville
+    assert inbox.messages == [] and messages.send_due() == 0
+    clock.now = datetime(2026, 11, 25, 13, 1, tzinfo=timezone.utc)
+    assert messages.send_due() == 1
+    run_jobs(rt.redis)
+    assert len(inbox.messages) == 1 and all_messages(rt)[0].status == "sent"
+
+
+def test_an_unsubscribe_is_honoured_on_every_channel(client, rt: Runtime, inbox: Inbox, clock: Clock, app) -> None:
+    order_id, shipment_id = problem(client, rt)
+    run_jobs(rt.redis)
+    link = re.search(r"<(https://forewarn\.example/u/[^>]+)>", inbox.messages[0]["List-Unsubscribe"]).group(1)
+    path = urlsplit(link).path
+    assert "Stop messages" in client.get(path).text  # opening the link asks first
+    assert client.post(path).status_code == 200  # the button, or a mail client's one-click POST
+    with rt.uow() as uow:
+        shop_id = uow.repo.order_by_id(order_id).shop_id
+    rt.bus.handle([ShipmentStatusChanged(shop_id, order_id, shipment_id, "delivered", None, "carrier")])
+    run_jobs(rt.redis)
+    later = [m for m in all_messages(rt) if m.kind == "delivered_after_problem"]
+    assert later and all(m.status == "suppressed" and m.suppression_reason == "opted_out" for m in later)
+    assert len(inbox.messages) == 1
+    assert client.post("/u/tampered-token").status_code == 404
+
+
+def test_a_crash_between_the_send_and_its_record_never_sends_twice(client, rt: Runtime, inbox: Inbox, clock: Clock, monkeypatch) -> None:
+    original = messages._record
+
+    def dies_after_sending(rt_, message_id, status, outcome, **kwargs):  # type: ignore[no-untyped-def]
+        if status == "sent":
+            raise RuntimeError("worker killed after the provider took the message")
+        return original(rt_, message_id, status, outcome, **kwargs)
+
+    monkeypatch.setattr(messages, "_record", dies_after_sending)
+    problem(client, rt)
+    run_jobs(rt.redis)  # the job fails after the email went out
+    monkeypatch.undo()
+    [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert message.status == "sending" and len(inbox.messages) == 1
+    assert messages.send(message.id) == "failed"  # the retry: interrupted, not sent again
+    assert len(inbox.messages) == 1
+    assert "not sent again" in all_messages(rt)[0].error
+
+
+def test_no_address_is_recorded_as_no_contact(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    problem(client, rt, email=None, contact_email=None, customer={"id": 1, "first_name": "Jo", "email": None})
+    run_jobs(rt.redis)
+    [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert message.status == "suppressed" and message.suppression_reason == "no_contact" and inbox.messages == []
+
+
+def test_a_delivery_after_a_problem_is_told_then_the_case_resolves_and_the_survey_is_answered_once(
+        client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    order_id, shipment_id = problem(client, rt)
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        shop_id = uow.repo.order_by_id(order_id).shop_id
+        for incident in uow.repo.open_incidents(order_id):
+            incident.status = "cleared"
+        for shipment in uow.repo.shipments_of_order(order_id):
+            shipment.status = "delivered"
+        uow.commit()
+    rt.bus.handle([ShipmentStatusChanged(shop_id, order_id, shipment_id, "delivered", None, "carrier")])
+    with rt.uow() as uow:
+        assert uow.session.scalars(select(Case)).first().status == "pending"  # waiting for the customer to be told
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        case = uow.session.scalars(select(Case)).first()
+        assert case.status == "resolved"
+        assert "the customer was told" in uow.repo.case_notes(case.id)[-1].body
+        case_id = case.id
+    follow_up = [m for m in all_messages(rt) if m.kind == "survey"]
+    assert follow_up and follow_up[0].status == "planned" and follow_up[0].send_at > clock.now
+    clock.now = follow_up[0].send_at
+    assert messages.send_due() >= 1
+    run_jobs(rt.redis)
+    survey_mail = inbox.messages[-1].get_body(preferencelist=("plain",)).get_content()
+    survey = urlsplit(re.search(r"https://forewarn\.example/survey/\S+", survey_mail).group(0)).path
+    assert client.get(survey).status_code == 200
+    assert client.post(survey, data={"score": "9"}).status_code == 422
+    assert client.post(survey, data={"score": "4", "comment": "Arrived fine in the end"}).status_code == 200
+    again = client.post(survey, data={"score": "1"})
+    assert "already answered" in again.text
+    assert client.get(survey[:-3] + "xyz").status_code == 404
+    with rt.uow() as uow:
+        [answer] = uow.session.scalars(select(SurveyAnswer)).all()
+        assert answer.score == 4 and answer.case_id == case_id
