@@ -138,6 +138,22 @@ def test_demo_has_a_wix_site_too(demo) -> None:
     assert sorted(re.findall(r'data-order="(#\d+)"', page)) == ["#30001", "#30002"]
 
 
+def test_demo_customers_hear_of_problems_by_email_in_their_language(demo) -> None:
+    base, output = demo
+    assert f"customers' inbox: {base}/demo/outbox" in output
+    deadline = time.monotonic() + 40
+    while True:  # the demo's parcels go wrong on demo time; each problem is told once
+        page = requests.get(f"{base}/demo/outbox", timeout=5).text
+        languages = set(re.findall(r'data-mail lang="(\w+)', page))
+        if len(re.findall(r"data-mail", page)) >= 3 and {"es", "de"} & languages:
+            break
+        assert time.monotonic() < deadline, "the demo's customers were not told:\n" + page[:2000]
+        time.sleep(0.5)
+    subjects = re.findall(r"<strong>([^<]+)</strong>", page)
+    assert len(subjects) == len(set(subjects))  # never the same notice twice
+    assert "List-Unsubscribe" in page and "/report/" in page and "/u/" in page
+
+
 def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
     require_chromium()
     from playwright.sync_api import sync_playwright
