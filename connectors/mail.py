@@ -261,3 +261,19 @@ def _options(query: str) -> dict[str, str]:
             raise ValueError(f"the SMTP URL gives {key!r} twice")
         options[key] = value
     return options
+
+
+def mailer_for(own_url: str | None, operator_url: str | None) -> Mailer:
+    """The merchant's own mail server when they gave one (theirs to fix: Unauthorized), else Forewarn's
+    (the operator's to fix: Permanent, which never disables a merchant's integration)."""
+    if own_url:
+        try:
+            return Mailer(SmtpConfig.from_url(own_url))
+        except ValueError as exc:
+            raise Unauthorized(f"your mail server address is not usable: {exc}") from None
+    if not operator_url:
+        raise Unauthorized("Forewarn has no mail server of its own here (FOREWARN_SMTP_URL): enter your own SMTP server")
+    try:
+        return Mailer(SmtpConfig.from_url(operator_url))
+    except ValueError as exc:
+        raise Permanent(f"FOREWARN_SMTP_URL is not usable ({exc}); the operator must fix it") from None

@@ -16,21 +16,13 @@ from connectors.channels.base import (Channel, DeliveryStatus, DeliveryUpdate, O
 from connectors.channels.email_sendgrid import HOSTS, EmailSendgridChannel
 from connectors.channels.email_smtp import EmailSmtpChannel
 from connectors.channels.sms_twilio import SmsTwilioChannel
-from connectors.mail import Mailer, SmtpConfig
+from connectors.mail import mailer_for
+from connectors.registry import Field
 from connectors.netguard import check_host
-from core.errors import Permanent, Unauthorized
+from core.errors import Unauthorized
 
 __all__ = ["Channel", "DeliveryStatus", "DeliveryUpdate", "EmailSendgridChannel", "EmailSmtpChannel", "KINDS",
            "OptedOut", "OutgoingMessage", "SendResult", "SmsTwilioChannel", "build"]
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    secret: bool = False  # write-only in the admin: never shown again once stored
-    placeholder: str = ""
-    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,22 +60,6 @@ def _sendgrid(settings: Mapping[str, str], options: Options) -> Channel:
                                 host=options.sendgrid_host or HOSTS[region])
 
 
-def _mailer(own_url: str | None, operator_url: str | None) -> Mailer:
-    """The merchant's own mail server when they gave one (theirs to fix: Unauthorized), else Forewarn's (the
-    operator's to fix: Permanent). The same rule as the email helpdesk's (connectors/helpdesks/__init__.py)."""
-    if own_url:
-        try:
-            return Mailer(SmtpConfig.from_url(own_url))
-        except ValueError as exc:
-            raise Unauthorized(f"your mail server address is not usable: {exc}") from None
-    if not operator_url:
-        raise Unauthorized("Forewarn has no mail server of its own here (FOREWARN_SMTP_URL): enter your own SMTP server")
-    try:
-        return Mailer(SmtpConfig.from_url(operator_url))
-    except ValueError as exc:
-        raise Permanent(f"FOREWARN_SMTP_URL is not usable ({exc}); the operator must fix it") from None
-
-
 TWILIO_FIELDS = (
     Field("account_sid", "Account SID", placeholder="AC…"),
     Field("auth_token", "Auth Token", secret=True),
@@ -96,7 +72,7 @@ KINDS: dict[str, Kind] = {
         "Email through a mail server",
         (Field("smtp_url", "Your own mail server", secret=True, optional=True,
                placeholder="smtps://user:password@smtp.example.com:465"),),
-        lambda s, o: EmailSmtpChannel(_mailer(s.get("smtp_url"), o.smtp_url)),
+        lambda s, o: EmailSmtpChannel(mailer_for(s.get("smtp_url"), o.smtp_url)),
         "Without your own server, Forewarn's sends; your customers' replies go to your reply-to address.",
         hosts=lambda s: (urlsplit(s["smtp_url"]).hostname,) if s.get("smtp_url") else (),
     ),

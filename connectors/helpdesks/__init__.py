@@ -13,19 +13,11 @@ from connectors.helpdesks.email import EmailInboxHelpdesk
 from connectors.helpdesks.freshdesk import FreshdeskHelpdesk
 from connectors.helpdesks.gorgias import GorgiasHelpdesk
 from connectors.helpdesks.zendesk import ZendeskHelpdesk
-from connectors.mail import Mailer, SmtpConfig
+from connectors.mail import mailer_for
+from connectors.registry import Field
 from connectors.netguard import check_host
-from core.errors import Permanent, Unauthorized
+from core.errors import Unauthorized
 from core.ports import Helpdesk
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    label: str
-    secret: bool = False  # write-only in the admin: never shown again once stored
-    placeholder: str = ""
-    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,27 +75,11 @@ KINDS: dict[str, Kind] = {
          Field("smtp_url", "Your own mail server", secret=True, optional=True,
                placeholder="smtps://user:password@smtp.example.com:465")),
         ("inbox",),
-        lambda c, http, smtp_url: EmailInboxHelpdesk(c.get("inbox", ""), _mailer(c.get("smtp_url"), smtp_url)),
+        lambda c, http, smtp_url: EmailInboxHelpdesk(c.get("inbox", ""), mailer_for(c.get("smtp_url"), smtp_url)),
         "No helpdesk? Each case arrives as one email thread in your inbox, its updates as replies.",
         hosts=lambda c: (urlsplit(c["smtp_url"]).hostname,) if c.get("smtp_url") else (),
     ),
 }
-
-
-def _mailer(own_url: str | None, operator_url: str | None) -> Mailer:
-    """The merchant's own mail server when they gave one (theirs to fix: Unauthorized), else Forewarn's
-    (the operator's to fix: Permanent, which never disables a merchant's integration)."""
-    if own_url:
-        try:
-            return Mailer(SmtpConfig.from_url(own_url))
-        except ValueError as exc:
-            raise Unauthorized(f"your mail server address is not usable: {exc}") from None
-    if not operator_url:
-        raise Unauthorized("Forewarn has no mail server of its own here (FOREWARN_SMTP_URL): enter your own SMTP server")
-    try:
-        return Mailer(SmtpConfig.from_url(operator_url))
-    except ValueError as exc:
-        raise Permanent(f"FOREWARN_SMTP_URL is not usable ({exc}); the operator must fix it") from None
 
 
 def build(kind: str, credentials: Mapping[str, str], http: requests.Session | None = None,

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +25,7 @@ from woocommerce import API
 from woocommerce import __version__ as WOOCOMMERCE_PACKAGE_VERSION
 
 from connectors.netguard import check_host
+from connectors.rest import retry_after
 from core.errors import ConnectorError, NotFound, Permanent, RateLimited, Transient, Unauthorized
 
 log = logging.getLogger(__name__)
@@ -34,7 +33,6 @@ log = logging.getLogger(__name__)
 API_VERSION = "wc/v3"
 CONNECT_TIMEOUT = 5.0
 MAX_PER_PAGE = 100  # WooCommerce's collection parameters allow 1..100
-DEFAULT_RETRY_AFTER = 60.0
 USER_AGENT = f"Forewarn WooCommerce-Python-REST-API/{WOOCOMMERCE_PACKAGE_VERSION}"
 PRINTABLE = re.compile(r"[^\s\x00-\x1f\x7f]+")  # no spaces or control characters (a Unicode host is fine)
 LABEL = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,61}[a-z0-9])?")
@@ -178,7 +176,7 @@ class WooClient:
         if status == 404:
             return NotFound(detail)
         if status == 429:
-            return RateLimited(detail, _retry_after(response))
+            return RateLimited(detail, retry_after(response))
         if status >= 500:
             return Transient(detail)
         if status < 400:
@@ -324,16 +322,3 @@ def _int_header(response: requests.Response, name: str) -> int | None:
         return None
 
 
-def _retry_after(response: requests.Response) -> float:
-    """Retry-After in seconds (a number or an HTTP date), DEFAULT_RETRY_AFTER when absent or unreadable."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return DEFAULT_RETRY_AFTER
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        return max(parsedate_to_datetime(value).timestamp() - time.time(), 0.0)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return DEFAULT_RETRY_AFTER
