@@ -4,13 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
-from connectors.payloads import decode_json_object, describe
-from connectors.schema_check import missing_required
+from connectors.payloads import checked_payload, loaded_payload
 from connectors.shopify import mapping, schemas
 from core.domain.events import Event
-from core.ports import MissingFields, PayloadRejected
+from core.ports import PayloadRejected
 
 SCHEMAS: dict[str, Schema] = {
     **{topic: schemas.ORDER for topic in mapping.ORDER_TOPICS},
@@ -51,10 +50,7 @@ class ShopifyConnector:
     topics = frozenset(SCHEMAS)
 
     def parse(self, topic: str, body: bytes, shop_domain: str | None = None) -> Mapping[str, Any]:
-        payload = decode_json_object(body)
-        schema = schema_for(topic)
-        if schema is not None and (missing := missing_required(schema, payload)):
-            raise MissingFields(f"{topic} body is missing required fields: {', '.join(missing)}")
+        payload = checked_payload(topic, body, schema_for(topic))
         if shop_domain is not None:
             check_body_matches_headers(topic, payload, shop_domain)
         return payload
@@ -63,8 +59,4 @@ class ShopifyConnector:
         schema = schema_for(topic)
         if schema is None:
             return []
-        try:
-            loaded = schema.load(payload)
-        except ValidationError as exc:
-            raise PayloadRejected(f"{topic} body has invalid fields: {describe(exc.messages)}") from None
-        return mapping.to_events(shop_domain, topic, loaded)
+        return mapping.to_events(shop_domain, topic, loaded_payload(topic, payload, schema))

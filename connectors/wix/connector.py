@@ -8,13 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
-from connectors.payloads import decode_json_object, describe
-from connectors.schema_check import missing_required
+from connectors.payloads import checked_payload, loaded_payload
 from connectors.wix import mapping, schemas
 from core.domain.events import Event
-from core.ports import MissingFields, PayloadRejected
 
 SCHEMAS: dict[str, Schema] = {
     mapping.ORDER_CREATED: schemas.ORDER_CREATED,
@@ -40,18 +38,11 @@ class WixConnector:
     def parse(self, topic: str, body: bytes, shop_domain: str | None = None) -> Mapping[str, Any]:
         """`shop_domain` (the app instance id) is not compared with the body: no Wix event names its site inside
         the domain event, and the JWT already binds the instance, the event type and the event together."""
-        payload = decode_json_object(body)
-        schema = schema_for(topic)
-        if schema is not None and (missing := missing_required(schema, payload)):
-            raise MissingFields(f"{topic} body is missing required fields: {', '.join(missing)}")
+        payload = checked_payload(topic, body, schema_for(topic))
         return payload
 
     def to_events(self, shop_domain: str, topic: str, payload: Mapping[str, Any]) -> Sequence[Event]:
         schema = schema_for(topic)
         if schema is None:
             return []
-        try:
-            loaded = schema.load(payload)
-        except ValidationError as exc:
-            raise PayloadRejected(f"{topic} body has invalid fields: {describe(exc.messages)}") from None
-        return mapping.to_events(shop_domain, topic, loaded)
+        return mapping.to_events(shop_domain, topic, loaded_payload(topic, payload, schema))

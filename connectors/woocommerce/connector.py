@@ -4,13 +4,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
-from connectors.payloads import decode_json_object, describe
-from connectors.schema_check import missing_required
+from connectors.payloads import checked_payload, loaded_payload
 from connectors.woocommerce import mapping, schemas
 from core.domain.events import Event
-from core.ports import MissingFields, PayloadRejected
+from core.ports import PayloadRejected
 
 SCHEMAS: dict[str, Schema] = {
     **{topic: schemas.ORDER for topic in mapping.ORDER_TOPICS},
@@ -34,10 +33,7 @@ class WooCommerceConnector:
     def parse(self, topic: str, body: bytes, shop_domain: str | None = None) -> Mapping[str, Any]:
         """`shop_domain` is not compared with the body: an order body does not name its store, and the
         per-store webhook secret already ties a verified body to its store."""
-        payload = decode_json_object(body)
-        schema = schema_for(topic)
-        if schema is not None and (missing := missing_required(schema, payload)):
-            raise MissingFields(f"{topic} body is missing required fields: {', '.join(missing)}")
+        payload = checked_payload(topic, body, schema_for(topic))
         if topic == mapping.DELETED_TOPIC and any(key in payload for key in ORDER_ONLY_KEYS):
             raise PayloadRejected("body is a whole order, so it cannot be an order.deleted delivery")
         return payload
@@ -46,8 +42,4 @@ class WooCommerceConnector:
         schema = schema_for(topic)
         if schema is None:
             return []
-        try:
-            loaded = schema.load(payload)
-        except ValidationError as exc:
-            raise PayloadRejected(f"{topic} body has invalid fields: {describe(exc.messages)}") from None
-        return mapping.to_events(shop_domain, topic, loaded)
+        return mapping.to_events(shop_domain, topic, loaded_payload(topic, payload, schema))
