@@ -218,7 +218,10 @@ def _record(rt: runtime.Runtime, message_id: int, status: str, outcome: str, *, 
     now = runtime.utcnow()
     with rt.uow() as uow:
         message = uow.session.get(Message, message_id)
-        message.status, message.error, message.updated_at = status, error, now
+        # a provider's callback may have said "delivered" before this record: it is never walked back
+        if not (status == MessageStatus.SENT and message.status in (MessageStatus.DELIVERED, MessageStatus.BOUNCED)):
+            message.status = status
+        message.error, message.updated_at = error, now
         if provider:
             message.provider, message.provider_id, message.sent_at = provider, provider_id, now
         _attempt(uow, message, now, outcome, provider_id=provider_id, error=error)

@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
 
     from web import admin, api, customer, health, install, report, wix, woocommerce
     from webhooks import carriers, shopify
+    from webhooks import channels as channel_webhooks
     from webhooks import wix as wix_webhooks
     from webhooks import woocommerce as woocommerce_webhooks
 
@@ -45,6 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(health.bp)
     app.register_blueprint(install.bp)
     app.register_blueprint(admin.bp)
+    from web import api_messaging  # noqa: F401  (adds /api/v1/messaging and /api/v1/templates to api.bp: import before registering it)
+
     app.register_blueprint(api.bp)
     app.register_blueprint(report.bp)
     app.register_blueprint(customer.bp)
@@ -55,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(woocommerce_webhooks.bp)
     app.register_blueprint(wix.bp)
     app.register_blueprint(wix_webhooks.bp)
+    app.register_blueprint(channel_webhooks.bp)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(exc: OperationalError) -> ResponseReturnValue:

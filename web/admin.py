@@ -21,6 +21,7 @@ from core.adapters.crypto import SecretKeyMissing
 from connectors import helpdesks
 from core.domain.replies import FIELDS, library
 from core.services.views import case_views
+from web.api_messaging import message_summary, send_log
 from web.report import link_maker
 from jobs.runtime import Runtime, utcnow
 from web.auth import Unauthenticated, demo_token, frame_ancestors, session_from_token
@@ -108,6 +109,8 @@ def render_shop(rt: Runtime, shop_domain: str, api_token: str | None, embedded: 
             woo=uow.repo.woo_installation_of_shop(shop.id) if shop and platform == "woocommerce" else None,
             reply_library=library(shop.replies) if shop else {},
             reply_fields=FIELDS,
+            messages=send_log(uow, shop.id) if shop else [],
+            message_summary=message_summary(uow, shop.id) if shop else None,
             report_page=f"{rt.settings.base_url}/report?" + urlencode({"shop": shop_domain}),
             open_by_shipment=open_by_shipment,
             order_names={o.id: o.name for o in orders},

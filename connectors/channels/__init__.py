@@ -81,10 +81,12 @@ KINDS: dict[str, Kind] = {
         (Field("api_key", "API key", secret=True, placeholder="SG.…"),
          Field("sender_address", "Sender address", placeholder="a verified Sender Identity: news@your-shop.com"),
          Field("sender_name", "Sender name", optional=True),
-         Field("region", "Region", optional=True, placeholder="global, or eu for an EU subuser")),
+         Field("region", "Region", optional=True, placeholder="global, or eu for an EU subuser"),
+         Field("event_public_key", "Event Webhook verification key", optional=True,
+               placeholder="from Settings › Mail Settings › Event Webhook › Signature Verification")),
         _sendgrid,
-        "Settings › API Keys: a key with Mail Send. Settings › Mail Settings › Event Webhook: Forewarn's URL, "
-        "signed, for bounces and unsubscribes.",
+        "Settings › API Keys: a key with Mail Send. Settings › Mail Settings › Event Webhook: "
+        "Forewarn's /webhooks/sendgrid/events/<your shop id>, signed, for bounces and unsubscribes.",
     ),
     "sms_twilio": Kind(
         "SMS through Twilio", TWILIO_FIELDS, lambda s, o: _twilio(s, o, whatsapp=False),
