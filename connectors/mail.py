@@ -20,7 +20,7 @@ from email.utils import formatdate, make_msgid
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from core.errors import ConnectorError, Permanent, Transient, Unauthorized
+from core.errors import ConnectorError, MaybeSent, Permanent, Transient, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,11 @@ class Mailer:
             message["Message-ID"] = make_msgid(domain=self.config.sender.rpartition("@")[2])
         message_id = str(message["Message-ID"])
         with self._session() as smtp:
-            refused = smtp.send_message(message)
+            try:
+                refused = smtp.send_message(message)
+            except (smtplib.SMTPServerDisconnected, TimeoutError, ConnectionError) as exc:
+                # the server went away while the message was being handed over: it may have it already
+                raise MaybeSent(f"the SMTP server {self.config.host} hung up while taking the message: {exc}") from None
         if refused:
             log.warning("SMTP %s refused %d of the recipients of %s: %s", self.config.host, len(refused), message_id,
                         sorted({code for code, _ in refused.values()}))

@@ -27,3 +27,9 @@ class Transient(ConnectorError):
 
 class Permanent(ConnectorError):
     """Will fail the same way again: a 4xx, a validation error from the API."""
+
+
+class MaybeSent(ConnectorError):
+    """The request went out and no answer came back (a read timeout, a hang-up after the body): the provider
+    may have taken it. Never retried where sending twice is worse than not knowing (customer messages);
+    the provider's delivery report settles it."""

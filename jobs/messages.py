@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from connectors import channels
 from core.adapters import links
 from core.domain import hygiene, templates
 from core.domain.events import MessageFinished
-from core.domain.model import Message, MessageAttempt, MessageStatus, OptOut, Shipment
-from core.errors import ConnectorError, Permanent, RateLimited, Transient, Unauthorized
+from core.domain.model import Incident, Message, MessageAttempt, MessageStatus, OptOut, Shipment
+from core.domain.status import ShipmentStatus
+from core.errors import ConnectorError, MaybeSent, Permanent, RateLimited, Transient, Unauthorized
 from core.services import messaging
 from jobs import runtime
 
@@ -33,14 +35,22 @@ LOST_AFTER = timedelta(minutes=5)
 
 
 def send(message_id: int) -> str:
+    """One customer's messages are decided one at a time (a lock per customer of the shop): two notices of
+    one order released together never both pass the duplicate check or the day's cap."""
     rt = runtime.current()
-    redis, key = rt.redis, f"forewarn:message-lock:{message_id}"
-    if not redis.set(key, "1", nx=True, ex=300):
-        raise Transient(f"message {message_id} is being sent by another worker")
+    with rt.uow() as uow:
+        message = uow.session.get(Message, message_id)
+        order = uow.repo.order_by_id(message.order_id) if message else None
+        who = (order.email or order.phone or f"order:{order.id}").strip().lower() if order else f"message:{message_id}"
+        key = f"forewarn:message-lock:{message.shop_id if message else 0}:{who}"
+    token = os.urandom(8).hex()
+    if not rt.redis.set(key, token, nx=True, ex=300):
+        raise Transient(f"another message to this customer is being sent (message {message_id} waits)")
     try:
         return _send(rt, message_id)
     finally:
-        redis.delete(key)
+        if rt.redis.get(key) == token.encode():
+            rt.redis.delete(key)
 
 
 def _send(rt: runtime.Runtime, message_id: int) -> str:
@@ -66,7 +76,12 @@ def _send(rt: runtime.Runtime, message_id: int) -> str:
             uow.commit()
             return _finished(rt, message_id, message.order_id, MessageStatus.SUPPRESSED)
         settings = messaging.settings_of(shop)
-        recipient = (order.email or None) if message.channel == "email" else (order.phone or None)
+        stale = _stale(uow, message, settings)
+        if stale is not None:  # decided now, not when it was planned
+            message.status, message.suppression_reason, message.updated_at = MessageStatus.SUPPRESSED, stale, now
+            uow.commit()
+            return _finished(rt, message_id, message.order_id, MessageStatus.SUPPRESSED)
+        recipient = ((order.email or "").strip().lower() or None) if message.channel == "email" else (order.phone or None)
         tz = hygiene.customer_timezone(*_place(order))
         decision = hygiene.decide(_candidate(message, order, recipient, tz), _history(uow, message, order, now),
                                   _consent(uow, shop, order, settings), now,
@@ -107,7 +122,11 @@ def _send(rt: runtime.Runtime, message_id: int) -> str:
     try:
         outgoing = channels.OutgoingMessage(**fields)
         result = _channel(rt, shop_messaging, channel_kind).send(outgoing)
-    except (Transient, RateLimited) as exc:
+    except MaybeSent as exc:  # the provider may have it: never sent again (its delivery report may settle it)
+        _record(rt, message_id, MessageStatus.FAILED, "unknown",
+                error=f"{exc} — not sent again, so the customer never gets it twice")
+        return _finished(rt, message_id, None, MessageStatus.FAILED)
+    except (Transient, RateLimited) as exc:  # the provider did not take it: tried again with backoff
         _record(rt, message_id, MessageStatus.PLANNED, "failed", error=f"{exc} — retrying")
         raise
     except channels.OptedOut as exc:
@@ -120,6 +139,22 @@ def _send(rt: runtime.Runtime, message_id: int) -> str:
     _record(rt, message_id, MessageStatus.SENT, "sent", provider=result.provider, provider_id=result.provider_id)
     log.info("message %s sent by %s (%s)", message_id, result.provider, result.provider_id)
     return _finished(rt, message_id, None, MessageStatus.SENT)
+
+
+def _stale(uow: Any, message: Message, settings: dict) -> str | None:
+    """Why a planned message must not go any more: messages turned off, its channel removed, or its news out
+    of date (the problem it tells of has cleared and every parcel arrived)."""
+    if not settings["enabled"]:
+        return "disabled"
+    if message.channel not in settings["channels"]:
+        return "channel_off"
+    if message.incident_id is not None:
+        incident = uow.session.get(Incident, message.incident_id)
+        parcels = [p for p in uow.repo.shipments_of_order(message.order_id) if not p.superseded and p.tracking_number]
+        if incident is not None and incident.status != "open" and parcels \
+                and all(p.status == ShipmentStatus.DELIVERED for p in parcels):
+            return "resolved"
+    return None
 
 
 #: The provider each channel goes through unless the shop connected another (messaging["providers"]).
@@ -154,20 +189,21 @@ def _candidate(message: Message, order: Any, recipient: str | None, tz: Any) -> 
 
 
 def _history(uow: Any, message: Message, order: Any, now: datetime) -> hygiene.History:
-    customer = [a for a in (order.email, order.phone) if a]
-    sent = uow.session.execute(
-        select(Message.order_id, Message.recipient, Message.sent_at, Message.kind, Message.channel).where(
-            Message.shop_id == message.shop_id, Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED)),
-            Message.sent_at > now - timedelta(days=2))
-    ).all()
+    customer = [a.strip().lower() for a in (order.email, order.phone) if a]
+    sent = [(r.order_id, r.recipient, r.sent_at or r.updated_at) for r in uow.session.execute(
+        select(Message.order_id, Message.recipient, Message.sent_at, Message.updated_at).where(
+            Message.shop_id == message.shop_id, Message.id != message.id,
+            Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.SENDING)),
+            func.coalesce(Message.sent_at, Message.updated_at) > now - timedelta(days=2))
+    ).all()]
     same_notice = uow.session.scalars(select(Message.id).where(
         Message.order_id == order.id, Message.kind == message.kind, Message.channel == message.channel,
         Message.id != message.id, Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.SENDING)),
     )).first()
     return hygiene.History(
         keys=frozenset({message.idempotency_key} if same_notice else set()),
-        order_sent_at=tuple(r.sent_at for r in sent if r.order_id == order.id),
-        customer_sent_at=tuple(r.sent_at for r in sent if r.recipient in customer),
+        order_sent_at=tuple(at for order_id, _, at in sent if order_id == order.id),
+        customer_sent_at=tuple(at for _, recipient, at in sent if (recipient or "").lower() in customer),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-TOKEN_IN_PATH = re.compile(r"(/report/|/login/woocommerce/)[^/?\s]+")
+TOKEN_IN_PATH = re.compile(r"(/report/|/login/woocommerce/|/u/|/survey/)[^/?\s]+")
 #: Query values that are credentials: Wix's signed dashboard `instance` (a day's access) and install `token`.
 SECRET_QUERY = re.compile(r"([?&](?:instance|token)=)[^&\s]+")
 

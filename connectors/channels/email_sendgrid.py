@@ -23,6 +23,7 @@ import json
 import logging
 import math
 import time
+import urllib.error
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +35,7 @@ from sendgrid.helpers.mail import Content, CustomArg, From, Header, Mail, MimeTy
 from connectors.channels import email_content
 from connectors.channels.base import OutgoingMessage, SendResult
 from connectors.rest import DEFAULT_RETRY_AFTER
-from core.errors import ConnectorError, Permanent, RateLimited, Transient, Unauthorized
+from core.errors import ConnectorError, MaybeSent, Permanent, RateLimited, Transient, Unauthorized
 
 log = logging.getLogger(__name__)
 # python_http_client logs every request's headers (the API key) and body (the customer's address and message)
@@ -90,8 +91,10 @@ class EmailSendgridChannel:
             response = self.client.send(payload)
         except HTTPError as exc:
             raise failure(exc.status_code, exc.body, exc.headers) from None
-        except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts and resets are OSErrors
-            raise Transient(f"SendGrid did not answer: {exc}") from None
+        except urllib.error.URLError as exc:  # while connecting: SendGrid has nothing yet
+            raise Transient(f"SendGrid could not be reached: {exc}") from None
+        except (OSError, http.client.HTTPException) as exc:  # a read timeout or a reset after the request went out
+            raise MaybeSent(f"SendGrid took the request and did not answer: {exc}") from None
         provider_id = response.headers.get("X-Message-Id") if response.headers is not None else None
         log.info("SendGrid accepted customer email %s (%s) as %s", message.idempotency_key, response.status_code,
                  provider_id)

@@ -32,7 +32,7 @@ from twilio.rest import Client
 from connectors.channels.base import OptedOut, OutgoingMessage, SendResult
 from connectors.mail import CONTROL
 from connectors.rest import DEFAULT_RETRY_AFTER, retry_after
-from core.errors import ConnectorError, Permanent, RateLimited, Transient, Unauthorized
+from core.errors import ConnectorError, MaybeSent, Permanent, RateLimited, Transient, Unauthorized
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +88,14 @@ class SmsTwilioChannel:
             created = self.client.messages.create(**params)
         except (TwilioRestException, TwilioServiceException) as exc:  # the latter for RFC 9457 problem documents
             raise failure(exc, self._retry_after) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
+        except requests.ConnectTimeout as exc:  # never reached Twilio: safe to try again
             raise Transient(f"Twilio did not answer: {exc}") from None
-        except ValueError as exc:  # a 2xx body that is not JSON
-            raise Transient(f"Twilio answered with a body that could not be read: {exc}") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if "NewConnectionError" in repr(exc) or "NameResolutionError" in repr(exc):
+                raise Transient(f"Twilio could not be reached: {exc}") from None
+            raise MaybeSent(f"Twilio took the request and did not answer: {exc}") from None
+        except ValueError as exc:  # a 2xx body that is not JSON: Twilio accepted the message
+            raise MaybeSent(f"Twilio answered with a body that could not be read: {exc}") from None
         except TwilioException as exc:
             raise Permanent(f"Twilio could not send the message: {exc}") from None
         status = created.status or ""

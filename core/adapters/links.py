@@ -90,6 +90,8 @@ class SurveyLink:
 
 
 def _read(secret: str, salt: str, token: str, days: int, now: datetime) -> dict:
+    if not secret:  # with no key, anyone could sign: nothing is read
+        raise LinkInvalid("links cannot be checked: FOREWARN_SECRET_KEY is not set")
     serializer = URLSafeTimedSerializer(secret, salt=salt)
     try:
         data, signed_at = serializer.loads(token, max_age=days * 86400, return_timestamp=True)
@@ -102,8 +104,14 @@ def _read(secret: str, salt: str, token: str, days: int, now: datetime) -> dict:
     return data
 
 
+def _serializer_for(secret: str, salt: str) -> URLSafeTimedSerializer:
+    if not secret:
+        raise RuntimeError("FOREWARN_SECRET_KEY is needed to sign customer links")
+    return URLSafeTimedSerializer(secret, salt=salt)
+
+
 def unsubscribe_url(base_url: str, secret: str, shop_id: int, address: str) -> str:
-    token = URLSafeTimedSerializer(secret, salt=UNSUBSCRIBE_SALT).dumps({"s": shop_id, "a": address})
+    token = _serializer_for(secret, UNSUBSCRIBE_SALT).dumps({"s": shop_id, "a": address})
     return f"{base_url.rstrip('/')}/u/{token}"
 
 
@@ -115,7 +123,7 @@ def read_unsubscribe(secret: str, token: str, now: datetime) -> UnsubscribeLink:
 
 
 def survey_url(base_url: str, secret: str, shop_id: int, order_id: int) -> str:
-    token = URLSafeTimedSerializer(secret, salt=SURVEY_SALT).dumps({"s": shop_id, "o": order_id})
+    token = _serializer_for(secret, SURVEY_SALT).dumps({"s": shop_id, "o": order_id})
     return f"{base_url.rstrip('/')}/survey/{token}"
 
 

@@ -178,11 +178,12 @@ def settle(uow: UnitOfWork, case: Case, now: datetime) -> bool:
     if shipments and all(s.status == ShipmentStatus.DELIVERED for s in shipments):
         last = max(s.delivered_at or now for s in shipments)
         told = messaging.customer_told(uow, case.order_id)
-        if told is False:  # delivered, and the customer is being told: the case resolves once they are
+        if told == "pending":  # delivered, and the customer is being told: the case resolves once they are
             case.status = CaseStatus.PENDING
             return False
         case.status, case.resolved_at = CaseStatus.RESOLVED, now
-        said = "; the customer was told" if told else ""
+        said = {"told": "; the customer was told", "not_told": "; the customer could not be told (see the send log)"}.get(
+            told or "", "")
         note(uow, case, f"resolved by Forewarn: delivered {last:%a %d %b %H:%M} UTC{said}; no problem left on the order", now)
         uow.collect(events.CaseResolved(case.id, case.shop_id, case.order_id))
         return True

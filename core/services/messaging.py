@@ -124,11 +124,14 @@ def follow_up(uow: UnitOfWork, shop: Any, order_id: int, now: datetime, case_id:
     plan(uow, shop, order_id, "survey", f"order:{order_id}", now, case_id=case_id, send_at=now + timedelta(days=days))
 
 
-def customer_told(uow: UnitOfWork, order_id: int) -> bool | None:
+def customer_told(uow: UnitOfWork, order_id: int) -> str | None:
     """Whether the customer has heard of the order's delivery after its problem: None when no such message
-    is planned (messages off, or no channel), False while one is on its way."""
+    was planned (messages off), "pending" while one is on its way, "told" once one went, "not_told" when
+    none could (suppressed, failed, bounced — the send log says why)."""
     statuses = uow.session.scalars(select(Message.status).where(
         Message.order_id == order_id, Message.kind == "delivered_after_problem")).all()
     if not statuses:
         return None
-    return all(s in FINAL for s in statuses)
+    if not all(s in FINAL for s in statuses):
+        return "pending"
+    return "told" if any(s in (MessageStatus.SENT, MessageStatus.DELIVERED) for s in statuses) else "not_told"

@@ -16,7 +16,7 @@ import responses
 
 from connectors.channels import OptedOut, OutgoingMessage, SendResult, build
 from connectors.channels.sms_twilio import SmsTwilioChannel, with_key
-from core.errors import Permanent, RateLimited, Transient, Unauthorized
+from core.errors import MaybeSent, Permanent, RateLimited, Transient, Unauthorized
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels"
 SID = "AC" + "0123456789abcdef" * 2
@@ -122,12 +122,21 @@ def test_429_is_rate_limited_for_as_long_as_twilio_asks(twilio: responses.Reques
 @pytest.mark.parametrize("answer", [
     {"status": 500, "json": {"code": 20500, "message": "An internal server error has occurred", "status": 500}},
     {"status": 503, "body": "<html><body>Service Unavailable</body></html>"},
+    {"body": requests.ConnectTimeout("connect timed out")},
+])
+def test_twilio_failing_or_unreachable_is_transient(twilio: responses.RequestsMock, answer: dict[str, Any]) -> None:
+    twilio.post(MESSAGES, **answer)
+    with pytest.raises(Transient):
+        SmsTwilioChannel(SID, TOKEN, "+15017122661").send(message())
+
+
+@pytest.mark.parametrize("answer", [
     {"body": requests.ConnectionError("connection reset by peer")},
     {"body": requests.ReadTimeout("read timed out")},
 ])
-def test_twilio_failing_or_silent_is_transient(twilio: responses.RequestsMock, answer: dict[str, Any]) -> None:
+def test_twilio_silent_after_taking_the_request_may_have_sent_it(twilio: responses.RequestsMock, answer: dict[str, Any]) -> None:
     twilio.post(MESSAGES, **answer)
-    with pytest.raises(Transient):
+    with pytest.raises(MaybeSent):  # never retried: the customer never gets the text twice
         SmsTwilioChannel(SID, TOKEN, "+15017122661").send(message())
 
 

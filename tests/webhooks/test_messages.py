@@ -178,3 +178,45 @@ def test_a_delivery_after_a_problem_is_told_then_the_case_resolves_and_the_surve
     with rt.uow() as uow:
         [answer] = uow.session.scalars(select(SurveyAnswer)).all()
         assert answer.score == 4 and answer.case_id == case_id
+
+
+def test_a_provider_silent_after_taking_the_message_is_not_asked_again(client, rt: Runtime, inbox: Inbox, clock: Clock, monkeypatch) -> None:
+    from connectors.channels import EmailSmtpChannel
+    from core.errors import MaybeSent
+
+    original = EmailSmtpChannel.send
+
+    def takes_it_then_hangs_up(self, message):  # type: ignore[no-untyped-def]
+        original(self, message)
+        raise MaybeSent("the SMTP server hung up while taking the message")
+
+    monkeypatch.setattr(EmailSmtpChannel, "send", takes_it_then_hangs_up)
+    problem(client, rt)
+    run_jobs(rt.redis)
+    [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert message.status == "failed" and "never gets it twice" in message.error
+    assert messages.send_due() == 0 and len(inbox.messages) == 1
+
+
+def test_a_message_whose_news_is_out_of_date_or_whose_shop_turned_messages_off_does_not_go(
+        client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    clock.now = NIGHT
+    order_id, _ = problem(client, rt)
+    run_jobs(rt.redis)  # deferred to the morning
+    with rt.uow() as uow:
+        uow.repo.shop_by_id(uow.repo.order_by_id(order_id).shop_id).messaging = {"enabled": False}
+        uow.commit()
+    clock.now = datetime(2026, 11, 25, 13, 1, tzinfo=timezone.utc)
+    messages.send_due()
+    run_jobs(rt.redis)
+    [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert message.status == "suppressed" and message.suppression_reason == "disabled" and inbox.messages == []
+
+
+def test_links_cannot_be_checked_without_a_secret_key(client, rt: Runtime) -> None:
+    rt.settings = dataclasses.replace(rt.settings, secret_key=None)
+    from itsdangerous import URLSafeTimedSerializer
+
+    forged = URLSafeTimedSerializer("", salt="forewarn-survey").dumps({"s": 1, "o": 1})
+    assert client.post(f"/survey/{forged}", data={"score": "5"}).status_code == 404
+    assert client.post(f"/u/{URLSafeTimedSerializer('', salt='forewarn-unsubscribe').dumps({'s': 1, 'a': 'x@y.z'})}").status_code == 404
