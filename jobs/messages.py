@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 #: A planned message whose job never ran (Redis away) is picked up by the sweep after this long.
 LOST_AFTER = timedelta(minutes=5)
+#: A message left `sending` longer than the send lock lives: its worker died; the sweep hands it to `send`,
+#: which records it interrupted (never sends it again).
+STUCK_AFTER = timedelta(minutes=6)
+MAX_FAILED_ATTEMPTS = 8
 
 
 def send(message_id: int) -> str:
@@ -59,8 +63,17 @@ def _send(rt: runtime.Runtime, message_id: int) -> str:
         message = uow.session.get(Message, message_id)
         if message is None:
             return "missing"
-        if message.status in messaging.FINAL:
-            return message.status
+        if message.status in messaging.FINAL:  # (its case hears again: settling is idempotent)
+            status, order_id = message.status, message.order_id
+            uow.rollback()
+            return _finished(rt, message_id, order_id, status)
+        failures = uow.session.scalars(select(func.count()).select_from(MessageAttempt).where(
+            MessageAttempt.message_id == message.id, MessageAttempt.outcome == "failed")).one()
+        if failures >= MAX_FAILED_ATTEMPTS:  # the provider has been failing for hours: stop, and say so
+            message.status, message.updated_at = MessageStatus.FAILED, now
+            message.error = f"gave up after {failures} failed attempts: {message.error or ''}".strip()
+            uow.commit()
+            return _finished(rt, message_id, message.order_id, MessageStatus.FAILED)
         if message.status == MessageStatus.SENDING:  # the worker died after handing it to the provider
             _attempt(uow, message, now, "interrupted", error="the worker stopped while sending")
             message.status = MessageStatus.FAILED
@@ -82,7 +95,10 @@ def _send(rt: runtime.Runtime, message_id: int) -> str:
             uow.commit()
             return _finished(rt, message_id, message.order_id, MessageStatus.SUPPRESSED)
         recipient = ((order.email or "").strip().lower() or None) if message.channel == "email" else (order.phone or None)
-        tz = hygiene.customer_timezone(*_place(order))
+        country, region, postal = _place(order)
+        if country is None:  # no address: the shop's own country stands in (never UTC's 3 a.m.)
+            country = (shop.policy or {}).get("origin_country")
+        tz = hygiene.customer_timezone(country, region, postal)
         decision = hygiene.decide(_candidate(message, order, recipient, tz), _history(uow, message, order, now),
                                   _consent(uow, shop, order, settings), now,
                                   policy=hygiene.HygienePolicy.from_dict(shop.messaging or {}))
@@ -299,10 +315,11 @@ def send_due() -> int:
     now = runtime.utcnow()
     with rt.uow() as uow:
         due = uow.session.scalars(select(Message.id).where(
-            Message.status.in_((MessageStatus.PLANNED, MessageStatus.DEFERRED)),
-            ((Message.send_at.is_not(None)) & (Message.send_at <= now))
-            | ((Message.send_at.is_(None)) & (Message.created_at < now - LOST_AFTER)),
-        ).limit(500)).all()
+            (Message.status.in_((MessageStatus.PLANNED, MessageStatus.DEFERRED))
+             & (((Message.send_at.is_not(None)) & (Message.send_at <= now))
+                | ((Message.send_at.is_(None)) & (Message.updated_at < now - LOST_AFTER))))
+            | ((Message.status == MessageStatus.SENDING) & (Message.updated_at < now - STUCK_AFTER))
+        ).order_by(func.coalesce(Message.send_at, Message.created_at)).limit(500)).all()
     for message_id in due:
         enqueue_message(rt.redis, message_id)
     return len(due)

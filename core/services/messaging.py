@@ -97,14 +97,21 @@ def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datet
          detected_at=incident.opened_at if incident else now)
 
 
-def had_problem(uow: UnitOfWork, order_id: int) -> bool:
-    return uow.session.scalars(select(Incident.id).where(Incident.order_id == order_id)).first() is not None
+def told_of_problem(uow: UnitOfWork, order_id: int) -> bool:
+    """Whether the customer heard (or is about to hear) of a problem with this order: only then is its
+    delivery news, and a survey about it makes sense."""
+    return uow.session.scalars(select(Message.id).where(
+        Message.order_id == order_id, Message.incident_id.is_not(None),
+        Message.status.not_in((MessageStatus.SUPPRESSED, MessageStatus.FAILED, MessageStatus.BOUNCED)))).first() is not None
 
 
 def on_status_changed(event: events.ShipmentStatusChanged, uow: UnitOfWork, now: datetime) -> None:
     """A parcel of an order that had a problem arrived: say so now, and ask how it went a little later."""
-    if event.status != ShipmentStatus.DELIVERED or not had_problem(uow, event.order_id):
+    if event.status != ShipmentStatus.DELIVERED or not told_of_problem(uow, event.order_id):
         return
+    parcels = [s for s in uow.repo.shipments_of_order(event.order_id) if not s.superseded and s.tracking_number]
+    if not all(s.status == ShipmentStatus.DELIVERED for s in parcels):
+        return  # "your order has arrived" waits for the last parcel
     shop = uow.repo.shop_by_id(event.shop_id)
     if shop is None or not shop.active:
         return
@@ -114,7 +121,7 @@ def on_status_changed(event: events.ShipmentStatusChanged, uow: UnitOfWork, now:
 
 def on_case_resolved(event: events.CaseResolved, uow: UnitOfWork, now: datetime) -> None:
     shop = uow.repo.shop_by_id(event.shop_id)
-    if shop is not None and shop.active:
+    if shop is not None and shop.active and told_of_problem(uow, event.order_id):
         follow_up(uow, shop, event.order_id, now, case_id=event.case_id)
 
 
