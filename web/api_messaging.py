@@ -129,6 +129,7 @@ class MessagingSettingsSchema(Schema):
     sms_from = fields.String(allow_none=True, validate=validate.Regexp(
         _SMS_SENDER, error="a number like +14155550100, or a sender id of up to 11 letters and digits"))
     default_language = fields.String(allow_none=True, validate=validate.OneOf(templates.LANGUAGES))
+    moments = fields.List(fields.String(validate=validate.OneOf(["shipped", "out_for_delivery"])))
 
     @validates_schema
     def quiet_hours_differ(self, data: dict[str, Any], **kwargs: Any) -> None:

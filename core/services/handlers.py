@@ -172,7 +172,7 @@ HANDLERS: dict[type[events.Event], list] = {
     events.ShipmentStatusChanged: [writeback.plan_write_backs, messaging.on_status_changed, cases.on_status_changed],
     events.TrackingObserved: [tracking.record_tracking, detection.evaluate_after_tracking],
     events.OrderRecorded: [detection.evaluate_after_order],
-    events.ShipmentRecorded: [detection.evaluate_after_shipment],
+    events.ShipmentRecorded: [detection.evaluate_after_shipment, messaging.on_shipment_recorded],
     events.OrderNeedsEvaluation: [detection.evaluate_order],
     events.IncidentOpened: [cases.on_incident_opened, writeback.plan_incident_note, messaging.on_incident_opened],
     events.CaseResolved: [messaging.on_case_resolved],

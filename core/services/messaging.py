@@ -34,6 +34,9 @@ DEFAULTS: dict[str, Any] = {
     "sender_name": None,
     "reply_to": None,
     "sms_from": None,
+    #: Moments told besides problems, when the shop wants them (platforms send their own shipping emails):
+    #: "shipped", "out_for_delivery".
+    "moments": [],
 }
 #: Incident kinds a customer hears of, and the template that tells them (needs_action depends on the parcel).
 TEMPLATE_OF_KIND = {
@@ -105,8 +108,23 @@ def told_of_problem(uow: UnitOfWork, order_id: int) -> bool:
         Message.status.not_in((MessageStatus.SUPPRESSED, MessageStatus.FAILED, MessageStatus.BOUNCED)))).first() is not None
 
 
+def on_shipment_recorded(event: events.ShipmentRecorded, uow: UnitOfWork, now: datetime) -> None:
+    """A new parcel with a tracking number: "shipped", for shops that tell that moment themselves."""
+    if not event.created or not event.tracking_number:
+        return
+    shop = uow.repo.shop_by_id(event.shop_id)
+    if shop is not None and shop.active and "shipped" in settings_of(shop)["moments"]:
+        plan(uow, shop, event.order_id, "shipped", f"shipment:{event.shipment_id}", now)
+
+
 def on_status_changed(event: events.ShipmentStatusChanged, uow: UnitOfWork, now: datetime) -> None:
-    """A parcel of an order that had a problem arrived: say so now, and ask how it went a little later."""
+    """Out for delivery (for shops that tell it); and a parcel of an order whose customer heard of a problem
+    arrived: say so now, and ask how it went a little later."""
+    if event.status == ShipmentStatus.OUT_FOR_DELIVERY:
+        shop = uow.repo.shop_by_id(event.shop_id)
+        if shop is not None and shop.active and "out_for_delivery" in settings_of(shop)["moments"]:
+            plan(uow, shop, event.order_id, "out_for_delivery", f"shipment:{event.shipment_id}", now)
+        return
     if event.status != ShipmentStatus.DELIVERED or not told_of_problem(uow, event.order_id):
         return
     parcels = [s for s in uow.repo.shipments_of_order(event.order_id) if not s.superseded and s.tracking_number]

@@ -223,3 +223,17 @@ def test_links_cannot_be_checked_without_a_secret_key(client, rt: Runtime) -> No
     forged = URLSafeTimedSerializer("", salt="forewarn-survey").dumps({"s": 1, "o": 1})
     assert client.post(f"/survey/{forged}", data={"score": "5"}).status_code == 404
     assert client.post(f"/u/{URLSafeTimedSerializer('', salt='forewarn-unsubscribe').dumps({'s': 1, 'a': 'x@y.z'})}").status_code == 404
+
+
+def test_shipped_and_out_for_delivery_are_told_only_by_shops_that_want_them(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    from tests.support import install_shop
+
+    shop_id = install_shop(rt)
+    with rt.uow() as uow:
+        uow.repo.shop_by_id(shop_id).messaging = {"moments": ["shipped", "out_for_delivery"]}
+        uow.commit()
+    order_id, shipment_id = problem(client, rt)
+    rt.bus.handle([ShipmentStatusChanged(shop_id, order_id, shipment_id, "out_for_delivery", None, "carrier")])
+    run_jobs(rt.redis)
+    kinds = {m.kind for m in all_messages(rt)}
+    assert {"shipped", "out_for_delivery"} <= kinds
