@@ -241,7 +241,9 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     with rt.uow() as uow:
         # Installed, but with no Shopify behind it there is no access token: reconciliation is skipped, and
         # write-backs are planned and logged as "skipped: no access token" instead of being sent.
-        shop = Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store", installed_at=utcnow())
+        # the satisfaction survey follows a delivery after 6 demo hours (about half a minute) instead of 2 days
+        shop = Shop(platform="shopify", domain=DEMO_SHOP, name="Forewarn demo store", installed_at=utcnow(),
+                    messaging={"followup_days": 0.25})
         uow.repo.add(shop)
         uow.repo.flush()
         # Every carrier of the demo shop is tracked through the simulator (DHL's wire format, karrio's client).

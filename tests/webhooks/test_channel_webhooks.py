@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -21,10 +20,11 @@ from twilio.request_validator import RequestValidator
 
 from connectors.channels.sms_twilio import with_key
 from core.domain.model import Message, MessageAttempt, OptOut, Order
-from jobs.runtime import Runtime, install_clock
-from tests.smtp import Inbox, running_smtpd
+from jobs.runtime import Runtime
+from tests.smtp import Inbox
 from tests.support import damaged_parcel, install_shop, run_jobs
-from tests.webhooks.test_messages import DAYTIME, Clock, all_messages
+from tests.webhooks.conftest import Clock
+from tests.webhooks.test_messages import all_messages
 from webhooks.channels import EVENT_PUBLIC_KEY
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels"
@@ -226,21 +226,6 @@ def twilio_inbound(client, shop_id: int, token: str = TOKEN, **changes: str):  #
                        headers={"X-Twilio-Signature": RequestValidator(token).compute_signature(url, params)})
 
 
-@pytest.fixture
-def inbox(rt: Runtime) -> Iterator[Inbox]:
-    box = Inbox()
-    with running_smtpd(box) as port:
-        rt.settings = dataclasses.replace(rt.settings, smtp_url=f"smtp://127.0.0.1:{port}?from=updates@teashop.example",
-                                          allow_private_network=True)
-        yield box
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    c = Clock(DAYTIME)
-    install_clock(c)
-    yield c
-    install_clock(None)
 
 
 def test_a_stop_reply_stops_the_customers_email_too(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:

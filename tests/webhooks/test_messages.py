@@ -6,49 +6,21 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-import pytest
 from sqlalchemy import select
 
 from core.domain.events import IncidentOpened, ShipmentStatusChanged
 from core.domain.model import Case, Message, MessageAttempt, SurveyAnswer
 from jobs import messages
-from jobs.runtime import Runtime, install_clock
-from tests.smtp import Inbox, running_smtpd
+from jobs.runtime import Runtime
+from tests.smtp import Inbox
+from tests.webhooks.conftest import Clock
 from tests.support import damaged_parcel, run_jobs
 
-#: 15:00 UTC: 10:00 in Louisville, Kentucky (the sample order's address): a fine time to write.
-DAYTIME = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)
 #: 07:30 UTC: 02:30 in Louisville.
 NIGHT = datetime(2026, 11, 25, 7, 30, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def inbox(rt: Runtime) -> Iterator[Inbox]:
-    box = Inbox()
-    with running_smtpd(box) as port:
-        rt.settings = dataclasses.replace(rt.settings, smtp_url=f"smtp://127.0.0.1:{port}?from=updates@teashop.example",
-                                          allow_private_network=True)
-        yield box
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    c = Clock(DAYTIME)
-    install_clock(c)
-    yield c
-    install_clock(None)
 
 
 def problem(client, rt: Runtime, **order_changes) -> tuple[int, int]:  # type: ignore[no-untyped-def]
