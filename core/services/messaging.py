@@ -95,9 +95,20 @@ def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datet
         kind = TEMPLATE_OF_KIND[event.kind]
     else:
         return  # e.g. not picked up yet: the team's to chase, not yet the customer's news
+    if kind in DELAY_KINDS and _told_already(uow, event.order_id, DELAY_KINDS):
+        return  # one delay notice per order: our "late" and the carrier's own "running late" are the same news
     incident = uow.session.get(Incident, event.incident_id)
     plan(uow, shop, event.order_id, kind, f"incident:{event.incident_id}", now, incident_id=event.incident_id,
          detected_at=incident.opened_at if incident else now)
+
+
+DELAY_KINDS = frozenset({"late", "running_late"})
+
+
+def _told_already(uow: UnitOfWork, order_id: int, kinds: frozenset[str]) -> bool:
+    return uow.session.scalars(select(Message.id).where(
+        Message.order_id == order_id, Message.kind.in_(kinds),
+        Message.status.not_in((MessageStatus.SUPPRESSED, MessageStatus.FAILED, MessageStatus.BOUNCED)))).first() is not None
 
 
 def told_of_problem(uow: UnitOfWork, order_id: int) -> bool:

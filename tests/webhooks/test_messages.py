@@ -209,3 +209,13 @@ def test_shipped_and_out_for_delivery_are_told_only_by_shops_that_want_them(clie
     run_jobs(rt.redis)
     kinds = {m.kind for m in all_messages(rt)}
     assert {"shipped", "out_for_delivery"} <= kinds
+
+
+def test_the_carriers_running_late_after_our_late_notice_is_not_a_second_delay_email(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    order_id, shipment_id = problem(client, rt)
+    with rt.uow() as uow:
+        shop_id = uow.repo.order_by_id(order_id).shop_id
+    rt.bus.handle([IncidentOpened(901, shop_id, order_id, shipment_id, "late", "past its estimated day")])
+    rt.bus.handle([IncidentOpened(902, shop_id, order_id, shipment_id, "running_late", "the carrier says so")])
+    kinds = [m.kind for m in all_messages(rt)]
+    assert kinds.count("late") == 1 and "running_late" not in kinds
