@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from connectors import channels
 from core.adapters import links
-from core.domain import hygiene, templates
+from core.domain import contacts, hygiene, templates
 from core.domain.events import MessageFinished
 from core.domain.model import Incident, Message, MessageAttempt, MessageStatus, OptOut, Shipment
 from core.domain.status import ShipmentStatus
@@ -94,7 +94,8 @@ def _send(rt: runtime.Runtime, message_id: int) -> str:
             message.status, message.suppression_reason, message.updated_at = MessageStatus.SUPPRESSED, stale, now
             uow.commit()
             return _finished(rt, message_id, message.order_id, MessageStatus.SUPPRESSED)
-        recipient = ((order.email or "").strip().lower() or None) if message.channel == "email" else (order.phone or None)
+        recipient = contacts.email(order.email) if message.channel == "email" \
+            else contacts.phone(order.phone, _place(order)[0] or (shop.policy or {}).get("origin_country"))
         country, region, postal = _place(order)
         if country is None:  # no address: the shop's own country stands in (never UTC's 3 a.m.)
             country = (shop.policy or {}).get("origin_country")
@@ -205,7 +206,7 @@ def _candidate(message: Message, order: Any, recipient: str | None, tz: Any) -> 
 
 
 def _history(uow: Any, message: Message, order: Any, now: datetime) -> hygiene.History:
-    customer = [a.strip().lower() for a in (order.email, order.phone) if a]
+    customer = contacts.addresses(order.email, order.phone, _place(order)[0])
     sent = [(r.order_id, r.recipient, r.sent_at or r.updated_at) for r in uow.session.execute(
         select(Message.order_id, Message.recipient, Message.sent_at, Message.updated_at).where(
             Message.shop_id == message.shop_id, Message.id != message.id,
@@ -224,7 +225,7 @@ def _history(uow: Any, message: Message, order: Any, now: datetime) -> hygiene.H
 
 
 def _consent(uow: Any, shop: Any, order: Any, settings: dict) -> hygiene.Consent:
-    addresses = [a.lower() for a in (order.email, order.phone) if a]
+    addresses = contacts.addresses(order.email, order.phone, _place(order)[0])
     opted_out = uow.session.scalars(select(OptOut.id).where(OptOut.shop_id == shop.id,
                                                             OptOut.address.in_(addresses))).first() is not None
     opted_in = frozenset(settings.get("opted_in_channels") or ())  # per shop: the platforms send no marketing consent
@@ -290,7 +291,7 @@ def _opt_out(rt: runtime.Runtime, message_id: int, source: str) -> None:
 def record_opt_out(uow: Any, shop_id: int, address: str, source: str, now: datetime) -> None:
     """One unsubscribe, for every channel (messages to that address, and to the same customer's other one,
     are suppressed from now on)."""
-    address = address.strip().lower()
+    address = (contacts.email(address) if "@" in address else contacts.phone(address)) or address.strip().lower()
     if not address:
         return
     exists = uow.session.scalars(select(OptOut.id).where(OptOut.shop_id == shop_id, OptOut.address == address)).first()

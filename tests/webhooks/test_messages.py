@@ -219,3 +219,18 @@ def test_the_carriers_running_late_after_our_late_notice_is_not_a_second_delay_e
     rt.bus.handle([IncidentOpened(902, shop_id, order_id, shipment_id, "running_late", "the carrier says so")])
     kinds = [m.kind for m in all_messages(rt)]
     assert kinds.count("late") == 1 and "running_late" not in kinds
+
+
+def test_a_stop_from_the_customers_phone_silences_email_too_however_the_order_wrote_the_number(
+        client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    from jobs.messages import record_opt_out
+
+    order_id, _ = problem(client, rt, phone="(502) 555-0101")
+    with rt.uow() as uow:  # before the problem's email goes: the customer texted STOP to the shop's number
+        for message in uow.session.scalars(select(Message)).all():
+            message.status = "planned"
+        record_opt_out(uow, uow.repo.order_by_id(order_id).shop_id, "+15025550101", "sms_stop", clock.now)
+        uow.commit()
+    run_jobs(rt.redis)
+    [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
+    assert message.status == "suppressed" and message.suppression_reason == "opted_out"
