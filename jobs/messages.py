@@ -207,21 +207,35 @@ def _candidate(message: Message, order: Any, recipient: str | None, tz: Any) -> 
 
 def _history(uow: Any, message: Message, order: Any, now: datetime) -> hygiene.History:
     customer = contacts.addresses(order.email, order.phone, _place(order)[0])
-    sent = [(r.order_id, r.recipient, r.sent_at or r.updated_at) for r in uow.session.execute(
-        select(Message.order_id, Message.recipient, Message.sent_at, Message.updated_at).where(
+    rows = uow.session.execute(
+        select(Message.order_id, Message.recipient, Message.sent_at, Message.updated_at, Message.idempotency_key).where(
             Message.shop_id == message.shop_id, Message.id != message.id,
             Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.SENDING)),
             func.coalesce(Message.sent_at, Message.updated_at) > now - timedelta(days=2))
-    ).all()]
+    ).all()
+    # a cap counts notices, not copies: one notice by email and by SMS is one (and this notice's own copy on
+    # another channel is not another)
+    notices: dict[str, tuple[int, bool, datetime]] = {}
+    for r in rows:
+        notice, at = _notice(r.idempotency_key), r.sent_at or r.updated_at
+        if notice == _notice(message.idempotency_key):
+            continue
+        order_id, theirs, first = notices.get(notice, (r.order_id, False, at))
+        notices[notice] = (order_id, theirs or (r.recipient or "").lower() in customer, min(first, at))
     same_notice = uow.session.scalars(select(Message.id).where(
         Message.order_id == order.id, Message.kind == message.kind, Message.channel == message.channel,
         Message.id != message.id, Message.status.in_((MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.SENDING)),
     )).first()
     return hygiene.History(
         keys=frozenset({message.idempotency_key} if same_notice else set()),
-        order_sent_at=tuple(at for order_id, _, at in sent if order_id == order.id),
-        customer_sent_at=tuple(at for _, recipient, at in sent if (recipient or "").lower() in customer),
+        order_sent_at=tuple(at for order_id, _, at in notices.values() if order_id == order.id),
+        customer_sent_at=tuple(at for _, theirs, at in notices.values() if theirs),
     )
+
+
+def _notice(idempotency_key: str) -> str:
+    """What a message is about and which template, without its channel (`incident:12:late:email` → `incident:12:late`)."""
+    return idempotency_key.rsplit(":", 1)[0]
 
 
 def _consent(uow: Any, shop: Any, order: Any, settings: dict) -> hygiene.Consent:

@@ -234,3 +234,24 @@ def test_a_stop_from_the_customers_phone_silences_email_too_however_the_order_wr
     run_jobs(rt.redis)
     [message] = [m for m in all_messages(rt) if m.kind == "damaged"]
     assert message.status == "suppressed" and message.suppression_reason == "opted_out"
+
+
+def test_a_cap_counts_notices_not_their_copies_on_each_channel(client, rt: Runtime, inbox: Inbox, clock: Clock) -> None:
+    from core.domain.model import MessageStatus
+    from jobs.messages import _history
+
+    order_id, _ = problem(client, rt)
+    run_jobs(rt.redis)
+    with rt.uow() as uow:
+        order = uow.repo.order_by_id(order_id)
+        [sent] = uow.session.scalars(select(Message).where(Message.kind == "damaged")).all()
+        sms_copy = Message(shop_id=sent.shop_id, order_id=order_id, kind="damaged", channel="sms",
+                           idempotency_key=sent.idempotency_key.rsplit(":", 1)[0] + ":sms", created_at=clock.now,
+                           status=MessageStatus.SENT, sent_at=clock.now, recipient="+15025550101")
+        later = Message(shop_id=sent.shop_id, order_id=order_id, kind="delivered_after_problem", channel="email",
+                        idempotency_key=f"order:{order_id}:delivered_after_problem:email", created_at=clock.now)
+        uow.repo.add(sms_copy)
+        uow.repo.add(later)
+        uow.repo.flush()
+        history = _history(uow, later, order, clock.now)
+    assert len(history.order_sent_at) == 1  # the damage notice, sent twice (email, SMS), is one notice
