@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +99,15 @@ def enqueue(
         )
         pipe.execute()
     return job
+
+
+def fan_out(redis: Redis, queue_name: str, func: str, ids: Iterable[object], kind: str, what: str) -> int:
+    """One job per id (a cron's per-shop work), each skipped while its previous run is still waiting."""
+    count = 0
+    for item in ids:
+        enqueue(redis, queue_name, func, item, job_id=job_id(kind, item), description=f"{what} {item}")
+        count += 1
+    return count
 
 
 def enqueue_ingest(

@@ -206,9 +206,4 @@ def reconcile_all() -> int:
                 select(Shop.id).where(Shop.platform == "shopify", Shop.status == "installed", Shop.token_ciphertext.is_not(None))
             )
         )
-    for shop_id in shop_ids:
-        queues.enqueue(
-            rt.redis, queues.DEFAULT, "jobs.shopify.reconcile_shop", shop_id,
-            job_id=queues.job_id("reconcile", shop_id), description=f"reconcile shop {shop_id}",
-        )
-    return len(shop_ids)
+    return queues.fan_out(rt.redis, queues.DEFAULT, "jobs.shopify.reconcile_shop", shop_ids, "reconcile", "reconcile shop")

@@ -81,8 +81,7 @@ def install_site(instance_id: str, now: datetime, site_name: str | None = None) 
             resume_tracking(uow, shop.id, now)
         shop_id = shop.id
         uow.commit()
-    queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", instance_id,
-                   job_id=queues.job_id("wix-reconcile", instance_id), description=f"reconcile Wix site {instance_id}")
+    queues.fan_out(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", [instance_id], "wix-reconcile", "reconcile Wix site")
     log.info("Wix site %s installed", instance_id)
     return shop_id
 
@@ -253,11 +252,7 @@ def reconcile_all() -> int:
     rt = runtime.current()
     with rt.uow() as uow:
         ids = [i.instance_id for i in uow.repo.installed_wix_sites()]
-    slot = runtime.utcnow().strftime("%Y%m%d%H%M")
-    for instance_id in ids:
-        queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", instance_id,
-                       job_id=queues.job_id("wix-reconcile", instance_id, slot), description=f"reconcile Wix site {instance_id}")
-    return len(ids)
+    return queues.fan_out(rt.redis, queues.MAINTENANCE, "jobs.wix.reconcile", ids, "wix-reconcile", "reconcile Wix site")
 
 
 def send_write_back(write_back_id: int) -> str:

@@ -19,6 +19,7 @@ from connectors.woocommerce.client import WooClient
 from core.adapters.receipts import store_receipt
 from core.domain.model import ReceiptStatus, Shop, ShopStatus, WooInstallation, WooStatus, WriteBack, WriteBackStatus
 from core.errors import ConnectorError, NotFound, Permanent, RateLimited, Transient, Unauthorized
+from core.services.lifecycle import mark_needs_reauth
 from jobs import queues, runtime
 from webhooks.woocommerce import receipt_key
 
@@ -231,9 +232,8 @@ def _needs_reauth(installation_id: int, why: str) -> None:
             return
         row.status, row.health_checked_at = WooStatus.NEEDS_REAUTH, runtime.utcnow()
         row.health_error = f"the store refused Forewarn's keys ({why}): connect it again from /install/woocommerce"
-        shop = uow.repo.shop_by_id(row.shop_id) if row.shop_id else None
-        if shop is not None:
-            shop.status, shop.status_reason = ShopStatus.NEEDS_REAUTH, row.health_error
+        if row.shop_id is not None:
+            mark_needs_reauth(uow, row.shop_id, row.health_error)
         uow.commit()
     log.warning("WooCommerce installation %s needs re-authorization: %s", installation_id, why)
 
@@ -243,12 +243,8 @@ def check_all() -> int:
     rt = runtime.current()
     with rt.uow() as uow:
         ids = [i.id for i in uow.repo.active_woo_installations()]
-    slot = runtime.utcnow().strftime("%Y%m%d%H%M")
-    for installation_id in ids:
-        queues.enqueue(rt.redis, queues.MAINTENANCE, "jobs.woocommerce.check_health", installation_id,
-                       job_id=queues.job_id("woo-health", installation_id, slot),
-                       description=f"WooCommerce webhook health {installation_id}")
-    return len(ids)
+    return queues.fan_out(rt.redis, queues.MAINTENANCE, "jobs.woocommerce.check_health", ids, "woo-health",
+                          "WooCommerce webhook health")
 
 
 # -- write-back: private order notes --------------------------------------------------------------------------
