@@ -46,7 +46,8 @@ def create_app(test_config: dict[str, Any] | None = None, runtime: Runtime | Non
     app.register_blueprint(health.bp)
     app.register_blueprint(install.bp)
     app.register_blueprint(admin.bp)
-    from web import api_messaging  # noqa: F401  (adds /api/v1/messaging and /api/v1/templates to api.bp: import before registering it)
+    # these add their routes to api.bp (/api/v1/messaging, /templates, /rules, settings): import before registering it
+    from web import api_messaging, api_rules, api_settings  # noqa: F401
 
     app.register_blueprint(api.bp)
     app.register_blueprint(report.bp)

@@ -63,10 +63,6 @@ def store_token(platform: str, shop: str) -> str:
     return STORE_PREFIXES[platform] + _store_serializer(platform).dumps({"shop": shop})
 
 
-def woo_token(shop: str) -> str:
-    return store_token("woocommerce", shop)
-
-
 def session_from_token(token: str | None) -> ShopSession:
     rt = _runtime()
     if not token:

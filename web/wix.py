@@ -16,14 +16,12 @@ import logging
 from datetime import datetime, timezone
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, make_response, redirect, request
+from flask import Blueprint, current_app, redirect, request
 from flask.typing import ResponseReturnValue
 
 from connectors.wix import verify
 from core.errors import ConnectorError
 from jobs.runtime import Runtime, utcnow
-from web.admin import render_shop
-from web.auth import store_token
 from web.install import problem
 
 log = logging.getLogger(__name__)
@@ -31,7 +29,6 @@ bp = Blueprint("wix", __name__)
 INSTALLER = "https://www.wix.com/installer/install"
 CLOSE_WINDOW = "https://www.wix.com/installer/close-window"
 #: Wix's dashboard (and its editor) may frame the page; nobody else.
-FRAME_ANCESTORS = "frame-ancestors https://manage.wix.com https://*.wix.com https://*.editorx.com;"
 
 
 def _rt() -> Runtime:
@@ -110,8 +107,6 @@ def dashboard() -> ResponseReturnValue:
         error = _install(rt, info.instance_id)
         if error is not None:
             return problem(502, "Forewarn could not reach Wix", f"{error}. Reload the page in a moment.")
-    page = render_shop(rt, info.instance_id, api_token=store_token("wix", info.instance_id), embedded=False, platform="wix")
-    response = make_response(page)
-    response.headers["Content-Security-Policy"] = FRAME_ANCESTORS
-    response.headers["Referrer-Policy"] = "no-referrer"  # the signed instance stays out of other requests' Referer
-    return response
+    from web.admin.overview import overview_page
+
+    return overview_page()  # the overview, bound to this site by the same instance (web/admin/context.py)

@@ -35,8 +35,6 @@ from core.domain.model import ShopStatus, WooInstallation, WooStatus
 from core.errors import ConnectorError
 from jobs import queues
 from jobs.runtime import Runtime, utcnow
-from web.admin import render_shop
-from web.auth import woo_token
 from web.install import problem
 
 log = logging.getLogger(__name__)
@@ -265,4 +263,6 @@ def admin_page() -> ResponseReturnValue:
         if shop is None or shop.status == ShopStatus.REDACTED:
             session.pop("woo_shop", None)
             return problem(404, "No such store", "Forewarn is not connected to this store.")
-    return render_shop(rt, domain, api_token=woo_token(domain), embedded=False, platform="woocommerce")
+    from web.admin.overview import overview_page
+
+    return overview_page()  # every admin page reads the same cookie session (web/admin/context.py)

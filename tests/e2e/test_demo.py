@@ -2,75 +2,12 @@
 looked at in a real browser (Debian's Chromium through Playwright; required when CI=true)."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import pytest
 import requests
 
-from tests.conftest import CI
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-DEMO_ORDERS = 9  # eight demo customers and Shopify's own (cancelled) sample order
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def require_chromium() -> None:
-    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
-        if CI:
-            pytest.fail("Chromium is required when CI=true (apt-get install -y chromium)", pytrace=False)
-        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
-
-
-@pytest.fixture(scope="module")
-def demo():
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SHOPIFY_API_SECRET"}}
-    env["FOREWARN_DEMO_PAUSE"] = "0.05"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "demo", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    lines: list[str] = []
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            line = proc.stdout.readline()  # type: ignore[union-attr]
-            assert line or proc.poll() is None, "demo exited:\n" + "".join(lines)
-            lines.append(line)
-            if "all demo webhooks sent" in line:
-                break
-            assert time.monotonic() < deadline, "demo never finished sending:\n" + "".join(lines)
-        base = f"http://127.0.0.1:{port}"
-        while True:  # the worker catches up with the last deliveries
-            page = requests.get(f"{base}/admin", timeout=5).text
-            scans = len(re.findall(r"data-scan", page))
-            problems = len(re.findall(r"data-incident=", page))
-            if len(re.findall(r'data-order="', page)) >= DEMO_ORDERS and ">received<" not in page and scans >= 8 and problems >= 3:
-                break
-            assert time.monotonic() < deadline, "demo never showed its orders"
-            time.sleep(0.2)
-        yield base, "".join(lines)
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, DEMO_ORDERS, require_chromium
 
 
 def test_demo_prints_the_admin_url_and_each_delivery_outcome(demo) -> None:
@@ -83,18 +20,18 @@ def test_demo_prints_the_admin_url_and_each_delivery_outcome(demo) -> None:
 
 def test_demo_shows_each_order_once_with_its_shipments(demo) -> None:
     base, _ = demo
-    page = requests.get(f"{base}/admin", timeout=5).text
+    page = requests.get(f"{base}/admin/orders", timeout=5).text
     orders = re.findall(r'data-order="([^"]+)"', page)
     assert len(orders) == DEMO_ORDERS and len(set(orders)) == DEMO_ORDERS  # five deliveries of #1001: one order
     assert "Lucía Fernández" in page and "1Z999AA10123456784" in page
     assert "1234567891" in page  # the corrected DHL number is tracked
-    assert "data-install-state>installed<" in page
+    assert "data-install-state>installed<" in requests.get(f"{base}/admin/settings", timeout=5).text
     assert "personal data removed on request" in page and "tomas@example.pt" not in page  # the erased customer
     assert "export of 1 order(s) ready" in page
     assert "last scan:" in page  # parcels tracked through karrio's DHL client against the carrier simulator
     assert 'data-incident-row="damaged"' in page  # the simulator's damaged parcel is an incident with its reason
     assert "reports the parcel damaged" in page
-    assert 'data-case="damaged"' in page  # and a case with a suggested reply and an SLA
+    assert 'data-case="damaged"' in requests.get(f"{base}/admin/cases", timeout=5).text  # a case, reply and SLA
     assert requests.get(f"{base}/healthz", timeout=5).json()["status"] == "ok"
 
 
@@ -104,14 +41,14 @@ def test_demo_cases_become_tickets_in_the_simulated_helpdesk(demo) -> None:
     deadline = time.monotonic() + 30
     while True:  # each case's ticket job runs on the demo's worker, through the real Zendesk adapter
         tickets = requests.get(f"{desk}/", timeout=5).text
-        admin = requests.get(f"{base}/admin", timeout=5).text
+        admin = requests.get(f"{base}/admin/cases", timeout=5).text
         if "damaged: " in tickets and re.search(r"data-ticket>#\d+ in simulated", admin):
             break
         assert time.monotonic() < deadline, "no ticket reached the simulated helpdesk"
         time.sleep(0.3)
     externals = re.findall(r"external id (forewarn-case-\d+)", tickets)
     assert len(externals) == len(set(externals))  # exactly one ticket per case
-    assert "Helpdesk: <strong>simulated</strong>" in admin
+    assert "Helpdesk: <strong>simulated</strong>" in requests.get(f"{base}/admin/settings", timeout=5).text
 
 
 def test_demo_has_a_woocommerce_store_beside_the_shopify_one(demo) -> None:
@@ -121,10 +58,11 @@ def test_demo_has_a_woocommerce_store_beside_the_shopify_one(demo) -> None:
     assert "woocommerce order.updated   → 401 invalid signature" in output
     assert "1 missed change(s) fetched" in output  # Liam's order, never delivered, repaired by the health job
     [store] = re.findall(r"WooCommerce store: simulated at http://(127\.0\.0\.1:\d+)/", output)
-    page = requests.get(f"{base}/admin", params={"shop": store}, timeout=5).text
+    page = requests.get(f"{base}/admin/orders", params={"shop": store}, timeout=5).text
     assert sorted(re.findall(r'data-order="(#\d+)"', page)) == ["#2001", "#2002", "#2003"]
-    assert "webhook health: checked" in page and "4 webhooks active" in page
-    assert "private order notes" in page  # WooCommerce's write-back
+    settings = requests.get(f"{base}/admin/settings", params={"shop": store}, timeout=5).text
+    assert "webhook health: checked" in settings and "4 webhooks active" in settings
+    assert "private order notes" in settings  # WooCommerce's write-back
 
 
 def test_demo_has_a_wix_site_too(demo) -> None:
@@ -134,7 +72,7 @@ def test_demo_has_a_wix_site_too(demo) -> None:
     assert "401 invalid webhook: expired" in output and "404 this site has not installed Forewarn" in output
     assert re.search(r"wix reconciliation\s+→ [1-9]\d* missed order state", output)  # Lucas's order, never delivered
     [instance] = re.findall(r"Wix site: simulated at .*admin\?shop=([0-9a-f-]+)", output)
-    page = requests.get(f"{base}/admin", params={"shop": instance}, timeout=5).text
+    page = requests.get(f"{base}/admin/orders", params={"shop": instance}, timeout=5).text
     assert sorted(re.findall(r'data-order="(#\d+)"', page)) == ["#30001", "#30002"]
 
 
@@ -162,11 +100,12 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/admin")
+        page.goto(f"{base}/admin/orders")
         assert page.locator("tr[data-order]").count() == DEMO_ORDERS
         assert page.get_by_text("Sam Carter").is_visible()
         row = page.locator('tr[data-order="#1003"]')  # the partial order: two parcels
         assert row.locator(".ship").count() == 2
+        page.click("nav.sidenav >> text=Settings")
         toggle = page.locator("#write-back")  # the merchant turns write-back on, through the API
         assert not toggle.is_checked()
         with page.expect_response("**/api/v1/shop") as answer:
@@ -187,6 +126,7 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         assert answer.value.status == 422
         page.wait_for_selector("#helpdesk-result:has-text('is not a Zendesk subdomain')")
         assert "Helpdesk: simulated" in page.locator("[data-helpdesk]").inner_text()  # nothing changed
+        page.click("nav.sidenav >> text=Cases")
         reply = page.locator('form.reply-form[data-problem="late"][data-language="es"]')  # the merchant rewords a reply
         page.locator('details[data-reply-problem="late"] summary').click()
         reply.locator("textarea").fill("Hola {first_name}, {pedido} llega tarde.")
@@ -199,7 +139,7 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
         browser.close()
     assert (tmp_path / "admin.png").stat().st_size > 10_000
-    late = requests.get(f"{base}/admin", timeout=5).text
+    late = requests.get(f"{base}/admin/cases", timeout=5).text
     assert "¡Perdona la espera!" in late  # the library and Lucía's late case (when it is open) use it
 
 
@@ -212,7 +152,7 @@ def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         admin = browser.new_page(viewport={"width": 1280, "height": 900})
-        admin.goto(f"{base}/admin")
+        admin.goto(f"{base}/admin/cases")
         amara = admin.locator('tr[data-case]:has-text("Order #1006")')
         assert "It arrived damaged: “The box was crushed" in amara.locator("[data-report]").inner_text()
         admin.wait_for_function("document.querySelector('[data-photos] img').naturalWidth > 0")  # her photo, shown
