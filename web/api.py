@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
@@ -42,8 +43,36 @@ class ShopSettingsSchema(Schema):
     write_back = fields.Boolean(required=True)
 
 
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def cross_site_refusal() -> ResponseReturnValue | None:
+    """CSRF: a change is made only by the admin page's own scripts. The bearer token is never a cookie, so a
+    browser does not add it for another site; besides, a change must come as JSON (a cross-site HTML form can
+    only send form or text bodies) and, when the browser names its origin, from this app's own origin."""
+    if request.method not in UNSAFE:
+        return None
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and _origin(origin) not in {
+            _origin(request.host_url), _origin(current_app.extensions["forewarn"].settings.base_url)}:
+        return jsonify(error="cross-site request refused"), 403
+    if origin == "null":
+        return jsonify(error="cross-site request refused"), 403
+    if request.content_length and not request.is_json:
+        return jsonify(error="send the body as application/json"), 415
+    return None
+
+
 @bp.before_request
 def authenticate() -> ResponseReturnValue | None:
+    refused = cross_site_refusal()
+    if refused is not None:
+        return refused
     try:
         g.shop_session = session_from_header(request.headers.get("Authorization"))
     except Unauthenticated as exc:
