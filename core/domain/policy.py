@@ -1,5 +1,6 @@
 """A shop's detection policy: thresholds with defaults (DESIGN.md §5, carriers.md §9.2) and per-shop
-overrides by carrier × service level × domestic/international, plus its own closed days. Pure."""
+overrides by carrier × service level × domestic/international, its own closed days, and which incidents open
+a case or tell the customer. Pure. (The admin's form and the API validate it with core/domain/policy_schema.py.)"""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -23,6 +24,20 @@ DEFAULTS: dict[str, float] = {
     "unfulfilled": 3,
     "partial": 5,
 }
+#: Thresholds a carrier can have its own value for (`name@carrier`): the ones the rules ask per parcel.
+PER_CARRIER = tuple(name for name in DEFAULTS if name not in ("unfulfilled", "partial"))
+
+#: Incident kinds (DESIGN.md §4), in the order a merchant reads them.
+KINDS = ("not_picked_up", "stuck", "late", "running_late", "needs_action", "damaged", "returning", "presumed_lost",
+         "unfulfilled", "partial")
+#: Kinds that open a case unless the shop says otherwise (a carrier's own "running late" alone only joins one).
+CASE_KINDS = frozenset({"late", "stuck", "not_picked_up", "needs_action", "damaged", "returning", "presumed_lost",
+                        "unfulfilled", "partial"})
+#: Kinds the customer hears of unless the shop says otherwise: each one Forewarn has a message for
+#: (core/services/messaging.py TEMPLATE_OF_KIND, and needs_action, whose template depends on the parcel).
+#: Not picked up is the team's to chase, not yet the customer's news: it has no message.
+NOTIFY_KINDS = frozenset({"late", "stuck", "running_late", "needs_action", "damaged", "returning", "presumed_lost",
+                          "unfulfilled", "partial"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +53,9 @@ class Policy:
     lane_factor: float = 1.5
     lane_bounds: tuple[float, float] = (0.5, 2.0)
     lane_late_factor: float = 1.25
+    #: Which incident kinds open a case, and which tell the customer (the defaults above unless the shop chose).
+    case_kinds: frozenset[str] = CASE_KINDS
+    notify_kinds: frozenset[str] = NOTIFY_KINDS
 
     def threshold(self, name: str, carrier: str | None = None) -> float:
         if carrier and f"{name}@{carrier}" in self.overrides:
@@ -52,7 +70,14 @@ class Policy:
         return cls(overrides=dict(data.get("thresholds", {})), closed_days=closed,
                    origin_country=(data.get("origin_country") or None),
                    lane_min_samples=int(lanes.get("min_samples", 30)), lane_factor=float(lanes.get("factor", 1.5)),
-                   lane_bounds=tuple(lanes.get("bounds", (0.5, 2.0))), lane_late_factor=float(lanes.get("late_factor", 1.25)))
+                   lane_bounds=tuple(lanes.get("bounds", (0.5, 2.0))), lane_late_factor=float(lanes.get("late_factor", 1.25)),
+                   case_kinds=_kinds(data.get("case_kinds"), CASE_KINDS),
+                   notify_kinds=_kinds(data.get("notify_kinds"), NOTIFY_KINDS))
+
+
+def _kinds(chosen: Any, default: frozenset[str]) -> frozenset[str]:
+    """The shop's choice when it made one (an empty list is a choice: none), else the default."""
+    return default if chosen is None else frozenset(chosen)
 
 
 def service_level(carrier: str | None, service: str | None) -> str:

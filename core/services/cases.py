@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.domain import events
 from core.domain.calendar import add_business_hours, calendar_for
 from core.domain.model import Case, CaseNote, CaseStatus, Incident, Order, ProblemReport, ReportPhoto, Shipment, ShopStatus
+from core.domain import policy as policy_rules
 from core.domain.policy import Policy
 from core.domain.rules import CARRIER_NAMES
 from core.domain.status import ShipmentStatus
@@ -22,9 +23,8 @@ log = logging.getLogger(__name__)
 PRIORITY_OF_KIND = {"presumed_lost": "urgent", "damaged": "urgent", "needs_action": "high", "returning": "high"}
 RANK = {"normal": 0, "high": 1, "urgent": 2}
 SLA_HOURS = {"urgent": 4, "high": 8, "normal": 24}
-#: Incident kinds that open a case by default (a carrier's own "running late" alone only joins one).
-CASE_KINDS = frozenset({"late", "stuck", "not_picked_up", "needs_action", "damaged", "returning", "presumed_lost",
-                        "unfulfilled", "partial"})
+#: Incident kinds that open a case unless the shop chose its own (Policy.case_kinds, the admin's Rules page).
+CASE_KINDS = policy_rules.CASE_KINDS
 ACTIVE = (CaseStatus.OPEN, CaseStatus.PENDING)
 SUBJECTS = {
     "late": "{carrier} parcel late", "stuck": "{carrier} parcel stuck", "presumed_lost": "{carrier} parcel presumed lost",
@@ -59,10 +59,12 @@ def sla_due(uow: UnitOfWork, order_id: int, priority: str, now: datetime, policy
 
 
 def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datetime) -> None:
+    """An incident joins the order's active case; it opens one only when the shop's policy says its kind does."""
     shipment = uow.repo.shipment_by_id(event.shipment_id) if event.shipment_id else None
+    shop = uow.repo.shop_by_id(event.shop_id)
+    opens = event.kind in Policy.from_dict(shop.policy if shop else None).case_kinds
     open_or_join(uow, event.shop_id, event.order_id, event.kind, PRIORITY_OF_KIND.get(event.kind, "normal"),
-                 f"{event.kind.replace('_', ' ')}: {event.reason}", now, shipment=shipment,
-                 opens=event.kind in CASE_KINDS)
+                 f"{event.kind.replace('_', ' ')}: {event.reason}", now, shipment=shipment, opens=opens)
 
 
 def on_problem_reported(event: events.ProblemReported, uow: UnitOfWork, now: datetime) -> None:
@@ -210,6 +212,75 @@ def on_message_finished(event: events.MessageFinished, uow: UnitOfWork, now: dat
     ).first()
     if case is not None:
         settle(uow, case, now)
+
+
+def _lock(uow: UnitOfWork, case: Case) -> None:
+    """The order's row lock, as open_or_join takes it: a person's change and a worker's incident on the same
+    order never interleave; the case is read again under it."""
+    uow.session.get(Order, case.order_id, with_for_update=True)
+    uow.session.refresh(case)
+
+
+def _resolve(uow: UnitOfWork, case: Case, now: datetime, by: str) -> bool:
+    """A person resolved the case from the admin: it counts as the response, and answers the customer's
+    report. False when it was resolved already."""
+    if case.status not in ACTIVE:
+        return False
+    case.status, case.resolved_at = CaseStatus.RESOLVED, now
+    case.customer_reported_at = None  # a person answered the customer's report
+    case.first_response_at = case.first_response_at or now
+    note(uow, case, "Resolved", now, by)
+    return True
+
+
+def _close(uow: UnitOfWork, case: Case, now: datetime, by: str) -> bool:
+    """Closed: resolved and put away. False when it was closed already."""
+    if case.status == CaseStatus.CLOSED:
+        return False
+    if case.status in ACTIVE:
+        case.resolved_at = now
+        case.first_response_at = case.first_response_at or now
+    case.status, case.customer_reported_at = CaseStatus.CLOSED, None
+    note(uow, case, "Closed", now, by)
+    return True
+
+
+def _reopen(uow: UnitOfWork, case: Case, now: datetime, by: str, status: str = CaseStatus.OPEN) -> bool:
+    """A person reopened a resolved or closed case: like a problem coming back (open_or_join), it counts in
+    `reopened_count`, waits for a new first response and gets a new SLA from now. A person reopened it, so a
+    person resolves it again — a delivery scan does not (the hold a customer's report puts on a case,
+    settle()). False when it was still open or pending."""
+    if case.status in ACTIVE:
+        return False
+    shop = uow.repo.shop_by_id(case.shop_id)
+    case.status, case.resolved_at = status, None
+    case.reopened_count += 1
+    case.sla_due_at = sla_due(uow, case.order_id, case.priority, now, Policy.from_dict(shop.policy if shop else None))
+    case.sla_breached, case.first_response_at = False, None
+    case.customer_reported_at = now
+    note(uow, case, f"Reopened{' (pending)' if status == CaseStatus.PENDING else ''}: a response is due by "
+                    f"{case.sla_due_at:%a %d %b %H:%M} UTC", now, by)
+    return True
+
+
+def set_status_by_person(uow: UnitOfWork, case: Case, status: str, now: datetime, by: str) -> bool:
+    """The status a person chose in the admin, with what each change means (see the functions above); between
+    open and pending it is only a status (and the response). Call it before changing anything else on the
+    case: it reads the case again under the order's lock. False when nothing changed."""
+    _lock(uow, case)
+    if status == CaseStatus.RESOLVED:
+        return _resolve(uow, case, now, by)
+    if status == CaseStatus.CLOSED:
+        return _close(uow, case, now, by)
+    if case.status not in ACTIVE:
+        return _reopen(uow, case, now, by, status)
+    if case.status == status:
+        return False
+    case.status = status
+    case.first_response_at = case.first_response_at or now
+    note(uow, case, "Marked pending: waiting on the carrier or the customer" if status == CaseStatus.PENDING
+         else "Marked open", now, by)
+    return True
 
 
 def flag_sla_breaches(uow: UnitOfWork, shop_id: int | None, now: datetime) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from core.domain import events
 from core.domain.model import Incident, Message, MessageStatus, Shipment
+from core.domain.policy import Policy
 from core.domain.status import ShipmentStatus, Substatus
 from core.services.unit_of_work import UnitOfWork
 
@@ -89,6 +90,8 @@ def on_incident_opened(event: events.IncidentOpened, uow: UnitOfWork, now: datet
     shop = uow.repo.shop_by_id(event.shop_id)
     if shop is None or not shop.active:
         return
+    if event.kind not in Policy.from_dict(shop.policy).notify_kinds:
+        return  # the shop chose not to tell customers of this kind (the Rules page)
     if event.kind == "needs_action":
         kind = needs_action_template(uow.repo.shipment_by_id(event.shipment_id) if event.shipment_id else None)
     elif event.kind in TEMPLATE_OF_KIND:
