@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from connectors import channels
 from connectors.mail import SmtpConfig
@@ -83,15 +83,34 @@ def mask(recipient: str | None) -> str:
     return f"{recipient[:3]}{'*' * (len(recipient) - 5)}{recipient[-2:]}" if len(recipient) > 6 else "***"
 
 
-def send_log(uow: Any, shop_id: int, limit: int = LOG_LENGTH) -> list[dict[str, Any]]:
-    """The shop's latest messages, newest first, for the admin page: what went where, or why it did not."""
+#: What the send log can be narrowed down by: the message's attribute for each filter.
+LOG_FILTERS = {"status": "status", "channel": "channel", "kind": "kind", "reason": "suppression_reason"}
+
+
+def _log_conditions(shop_id: int, filters: dict[str, str | None] | None) -> list[Any]:
+    return [Message.shop_id == shop_id,
+            *(getattr(Message, LOG_FILTERS[key]) == value
+              for key, value in (filters or {}).items() if value and key in LOG_FILTERS)]
+
+
+def send_log(uow: Any, shop_id: int, limit: int = LOG_LENGTH, *, offset: int = 0,
+             filters: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
+    """The shop's messages, newest first, for the admin page: what went where, or why it did not. `filters`
+    narrows by status, channel, kind and suppression reason (LOG_FILTERS); `offset` pages through them."""
     rows = uow.session.execute(
         select(Message, Order.name).join(Order, Order.id == Message.order_id, isouter=True)
-        .where(Message.shop_id == shop_id).order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
+        .where(*_log_conditions(shop_id, filters))
+        .order_by(Message.created_at.desc(), Message.id.desc()).offset(offset).limit(limit)
     ).all()
-    return [{"order": name, "kind": m.kind, "channel": m.channel, "language": m.language,
+    return [{"id": m.id, "order": name, "kind": m.kind, "channel": m.channel, "language": m.language,
              "recipient": mask(m.recipient), "status": m.status, "reason": m.suppression_reason, "error": m.error,
-             "sent_at": m.sent_at, "send_at": m.send_at} for m, name in rows]
+             "created_at": m.created_at, "sent_at": m.sent_at, "send_at": m.send_at} for m, name in rows]
+
+
+def send_log_count(uow: Any, shop_id: int, filters: dict[str, str | None] | None = None) -> int:
+    """How many messages `send_log` pages through with these filters."""
+    return uow.session.scalars(select(func.count()).select_from(Message)
+                               .where(*_log_conditions(shop_id, filters))).one()
 
 
 def settings_view(uow: Any, shop: Shop) -> dict[str, Any]:
@@ -336,8 +355,11 @@ def preview_template() -> ResponseReturnValue:
         rendered = _render(shop, data["kind"], data["language"], data["channel"], data["overrides"])
     if isinstance(rendered, list):
         return jsonify(error="the template cannot be rendered", problems=rendered), 422
+    length = templates.measure_sms(rendered.sms) if rendered.sms is not None else None
     return jsonify(subject=rendered.subject, body=rendered.body, sms=rendered.sms, language=rendered.language,
-                   direction=rendered.direction)
+                   direction=rendered.direction,
+                   sms_length={"encoding": length.encoding, "units": length.units, "segments": length.segments}
+                   if length else None)
 
 
 def own_addresses(rt: Any, messaging: dict[str, Any]) -> list[str]:

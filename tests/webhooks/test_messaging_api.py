@@ -270,9 +270,11 @@ def test_the_admin_page_shows_the_send_log_with_masked_recipients(client, rt: Ru
                              error="<script>alert(1)</script>"))
         uow.commit()
     page = client.get("/admin/messages", query_string={"shop": SHOP, "id_token": session_token()}).get_data(as_text=True)
-    section = page.split('<section class="card" id="messages">')[1].split("</section>")[0]
-    assert "Customer messages" in section and "1 customer told" in section
-    assert 'data-message-count="sent"' in section and "failed: 1" in section
+    summary = page.split('id="message-summary"')[1].split("</section>")[0]
+    assert "1 customer told" in summary
+    assert 'data-message-count="sent"' in summary and "failed: 1" in summary
+    section = page.split('<section class="card" id="messages"')[1].split("</section>")[0]
+    assert "Customer messages" in section
     assert section.index('data-message="late"') < section.index('data-message="damaged"')  # newest first
     assert "j***@example.com" in section and "jon@example.com" not in section
     assert "+49*********89" in section and "+4915123456789" not in section
