@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from core.domain.model import Shop
 from core.services.views import case_views, order_view
@@ -220,13 +220,56 @@ def put_carrier_account() -> ResponseReturnValue:
         return jsonify(account_view(account))
 
 
+def _text(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class CaseUpdateSchema(Schema):
+    """A person's change to a case: any of a status, an assignee (empty: nobody), labels, a note."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(validate=validate.OneOf(["open", "pending", "resolved", "closed"]))
+    assignee = fields.String(allow_none=True, validate=validate.Length(max=80))
+    labels = fields.List(fields.String(validate=validate.Length(min=1, max=40, error="a label is 1 to 40 characters")),
+                         validate=validate.Length(max=20, error="at most 20 labels"))
+    note = fields.String(validate=validate.Length(min=1, max=5000, error="a note is 1 to 5000 characters"))
+    author = fields.String(load_default="support", validate=validate.Length(min=1, max=80))
+
+    @pre_load
+    def strip(self, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = {k: _text(v) for k, v in data.items()}
+        if isinstance(data.get("labels"), list):
+            data["labels"] = [_text(v) for v in data["labels"]]
+        return data
+
+    @validates_schema
+    def something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not {"status", "assignee", "labels", "note"} & set(data):
+            raise ValidationError("send at least one of status, assignee, labels, note", "_schema")
+
+
 @bp.get("/cases")
 def list_cases() -> ResponseReturnValue:
-    with current_app.extensions["forewarn"].uow() as uow:
+    """The shop's cases, most urgent first, with the admin list's filters (`status`, `sla`, `priority`,
+    `problem`, `assignee`, `page`); every status unless `status` is given. A bad filter is a 400."""
+    from core.services.case_list import cases_page, parse_filters
+    from jobs.runtime import utcnow
+
+    filters, problems = parse_filters(request.args, default_statuses=("open", "pending", "resolved", "closed"))
+    if problems:
+        return jsonify(error="invalid case filters", fields=problems), 400
+    rt = current_app.extensions["forewarn"]
+    with rt.uow() as uow:
         shop = _shop(uow)
         if shop is None:
             return not_installed()
-        return jsonify(cases=case_views(uow, uow.repo.cases(shop.id), link_maker(current_app.extensions["forewarn"])))
+        page = cases_page(uow.session, shop.id, filters, utcnow())
+        cases = [uow.repo.case(row.id) for row in page.rows]
+        return jsonify(cases=case_views(uow, cases, link_maker(rt)), total=page.total, page=page.page, pages=page.pages)
 
 
 @bp.get("/cases/<int:case_id>/photos/<int:photo_id>")
@@ -249,43 +292,41 @@ def case_photo(case_id: int, photo_id: int) -> ResponseReturnValue:
         })
 
 
-class CaseUpdateSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    status = fields.String(validate=validate.OneOf(["open", "pending", "resolved", "closed"]))
-    assignee = fields.String(allow_none=True)
-    labels = fields.List(fields.String())
-    note = fields.String(validate=validate.Length(min=1, max=5000))
-    author = fields.String(load_default="support")
-
-
 @bp.patch("/cases/<int:case_id>")
 def update_case(case_id: int) -> ResponseReturnValue:
-    """Status, assignee, labels, or a note — a person's first touch counts as the first response."""
-    from core.domain.model import CaseNote
+    """Status, assignee, labels, or a note. A person's first touch counts as the first response — except a
+    reopen, which waits for a new one (core/services/cases.py says what each status change does). The
+    helpdesk ticket follows after the commit."""
+    from core.services.cases import note, set_status_by_person
     from jobs.runtime import utcnow
 
     changes = load_body(CaseUpdateSchema(), "invalid case update")
-    with current_app.extensions["forewarn"].uow() as uow:
+    rt = current_app.extensions["forewarn"]
+    with rt.uow() as uow:
         shop = _shop(uow)
         case = uow.repo.case(case_id)
         if shop is None or case is None or case.shop_id != shop.id:
             return jsonify(error="no such case"), 404
-        now = utcnow()
-        for key in ("status", "assignee", "labels"):
-            if key in changes:
-                setattr(case, key, changes[key])
-        if changes.get("status") in ("resolved", "closed"):
-            case.resolved_at = case.resolved_at or now
-            case.customer_reported_at = None  # a person answered the customer's report
+        now, author = utcnow(), changes["author"]
+        touched = False
+        if "status" in changes:  # first: it reads the case again under the order's lock
+            before = case.status
+            changed = set_status_by_person(uow, case, changes["status"], now, author)
+            reopened = changed and before in ("resolved", "closed")
+            touched = changed and not reopened
+        if "assignee" in changes:
+            case.assignee, touched = changes["assignee"] or None, True
+        if "labels" in changes:
+            case.labels, touched = list(dict.fromkeys(changes["labels"])), True  # each once, in the order given
         if "note" in changes:
-            uow.repo.add(CaseNote(case_id=case.id, author=changes["author"], body=changes["note"], created_at=now))
-        case.first_response_at = case.first_response_at or now
+            note(uow, case, changes["note"], now, author)
+            touched = True
+        if touched:
+            case.first_response_at = case.first_response_at or now
         case.updated_at = now
-        uow.after_commit(lambda: enqueue_ticket_sync(current_app.extensions["forewarn"].redis, case_id, now))
+        uow.after_commit(lambda: enqueue_ticket_sync(rt.redis, case_id, now))
         uow.commit()
-        return jsonify(case_views(uow, [case], link_maker(current_app.extensions["forewarn"]))[0])
+        return jsonify(case_views(uow, [case], link_maker(rt))[0])
 
 
 class HelpdeskSchema(Schema):

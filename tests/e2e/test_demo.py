@@ -127,6 +127,7 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         page.wait_for_selector("#helpdesk-result:has-text('is not a Zendesk subdomain')")
         assert "Helpdesk: simulated" in page.locator("[data-helpdesk]").inner_text()  # nothing changed
         page.click("nav.sidenav >> text=Cases")
+        page.click("[data-replies-link]")  # the suggested-reply library, a page of its own
         reply = page.locator('form.reply-form[data-problem="late"][data-language="es"]')  # the merchant rewords a reply
         page.locator('details[data-reply-problem="late"] summary').click()
         reply.locator("textarea").fill("Hola {first_name}, {pedido} llega tarde.")
@@ -139,7 +140,7 @@ def test_demo_admin_page_in_a_real_browser(demo, tmp_path) -> None:
         page.screenshot(path=str(tmp_path / "admin.png"), full_page=True)
         browser.close()
     assert (tmp_path / "admin.png").stat().st_size > 10_000
-    late = requests.get(f"{base}/admin/cases", timeout=5).text
+    late = requests.get(f"{base}/admin/cases/replies", timeout=5).text
     assert "¡Perdona la espera!" in late  # the library and Lucía's late case (when it is open) use it
 
 
@@ -155,9 +156,10 @@ def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo
         admin.goto(f"{base}/admin/cases")
         amara = admin.locator('tr[data-case]:has-text("Order #1006")')
         assert "It arrived damaged: “The box was crushed" in amara.locator("[data-report]").inner_text()
+        report_page = admin.locator("[data-report-page] a").get_attribute("href")
+        amara.locator("a.case-link").click()  # her case's own page
         admin.wait_for_function("document.querySelector('[data-photos] img').naturalWidth > 0")  # her photo, shown
         # Lucía has moved: she opens the shop's report page and finds her order with its number and her email
-        report_page = admin.locator("[data-report-page] a").get_attribute("href")
         customer = browser.new_page(viewport={"width": 420, "height": 900}, locale="es-ES")
         customer.goto(report_page)
         assert customer.locator("html").get_attribute("lang") == "es"  # her browser's language
@@ -176,7 +178,7 @@ def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo
         customer.click("button[type=submit]")
         customer.wait_for_selector("text=Gracias, hemos recibido tu aviso")
         customer.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        admin.reload()
+        admin.goto(f"{base}/admin/cases")
         lucia = admin.locator('tr[data-case]:has-text("Order #1002")')
         assert "“Calle Mayor 5, 28013 Madrid”" in lucia.locator("[data-report]").inner_text()
         assert lucia.get_attribute("data-case") == "address_change"  # urgent: it leads the case now
