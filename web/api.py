@@ -193,11 +193,13 @@ def list_carrier_accounts() -> ResponseReturnValue:
 
 @bp.put("/carrier-accounts")
 def put_carrier_account() -> ResponseReturnValue:
-    """Add or replace the shop's account for one carrier; the credentials are stored encrypted."""
+    """Add or replace the shop's account for one carrier; the credentials are checked against what the provider
+    asks for (connectors/carriers/accounts.py) and stored encrypted."""
     import json as _json
 
     from sqlalchemy import select
 
+    from connectors.carriers import accounts as carrier_accounts
     from core.domain.model import CarrierAccount
     from jobs.runtime import utcnow
 
@@ -210,12 +212,17 @@ def put_carrier_account() -> ResponseReturnValue:
         account = uow.session.scalars(
             select(CarrierAccount).where(CarrierAccount.shop_id == shop.id, CarrierAccount.carrier == data["carrier"])
         ).one_or_none()
+        same = account is not None and account.provider == data["provider"] and account.credentials_ciphertext
+        stored = _json.loads(rt.cipher.decrypt(account.credentials_ciphertext)) if same else {}
+        credentials, problems = carrier_accounts.complete(data["provider"], data["carrier"], data["credentials"], stored)
+        if problems:  # each missing field named; a blank one keeps what is stored
+            raise InvalidBody("invalid carrier account", problems)
         if account is None:
             account = CarrierAccount(shop_id=shop.id, carrier=data["carrier"], provider=data["provider"],
                                      credentials_ciphertext=None, created_at=utcnow())
             uow.repo.add(account)
         account.provider = data["provider"]
-        account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(data["credentials"]))
+        account.credentials_ciphertext = rt.cipher.encrypt(_json.dumps(credentials))
         uow.commit()
         return jsonify(account_view(account))
 
