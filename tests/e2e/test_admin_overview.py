@@ -37,5 +37,9 @@ def test_the_overview_draws_the_demo_shops_charts_and_figures(demo, browser) -> 
     for link in page.locator('[data-section="attention"] li a').all():
         assert re.match(r"/admin/(cases|shipments)/\d+\?shop=", link.get_attribute("href") or "")
     screenshot(page, "overview")
+    page.locator(".shop-switch a", has_text="woocommerce").click()  # a store with only a few orders
+    page.wait_for_load_state("load")
+    assert page.locator('[data-kpi="at-risk"] .value').inner_text().isdigit()
+    screenshot(page, "overview-woocommerce")
     assert errors == []
     page.close()

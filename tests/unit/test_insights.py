@@ -111,6 +111,7 @@ def test_at_risk_counts_parcels_and_orders_of_open_incidents_by_kind(rt: Runtime
     assert by_kind == {"late": (2, 1), "stuck": (1, 1), "unfulfilled": (0, 1)}
     assert o.at_risk[0].kind == "late" and o.at_risk[0].label == "Late"
     assert (o.parcels_at_risk, o.orders_at_risk) == (2, 2)
+    assert [(k.affected, k.priority) for k in o.at_risk] == [(2, "normal"), (1, "normal"), (1, "normal")]
 
 
 def test_on_time_is_by_the_estimated_day_or_without_a_late_stuck_or_lost_incident(rt: Runtime) -> None:
@@ -232,7 +233,7 @@ def test_chart_data_carries_labels_and_series(rt: Runtime) -> None:
         s.incident("late", s.parcel())
         s.delivered(ago(days=1))
     data = insights.chart_data(figures(rt, build))
-    assert data["at_risk"] == {"labels": ["Late"], "parcels": [1], "orders": [1]}
+    assert data["at_risk"] == {"labels": ["Late"], "affected": [1], "parcels": [1], "orders": [1], "priority": ["normal"]}
     assert data["on_time_by_carrier"]["percent"] == [100.0]
     assert len(data["incidents"]["opened"]) == insights.ACTIVITY_DAYS and data["incidents"]["opened"][-1] == 1
     assert data["cases"]["labels"] == ["open", "pending", "resolved", "closed"]

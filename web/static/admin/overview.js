@@ -11,6 +11,8 @@
     critical: "#e51c00", success: "#29845a", blue: "#005bd3", blueFill: "rgba(0, 91, 211, 0.12)",
     attention: "#e5a100", info: "#0094d5", subdued: "#8a8a8a", grid: "#ebebeb", text: "#616161",
   };
+  // the at-risk bars: a case's priority for that problem (legend in the template, .swatch in overview.css)
+  const TIERS = {urgent: TONES.critical, high: "#e08a00", normal: "#8a6116"};
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.font.size = 12;
   Chart.defaults.color = TONES.text;
@@ -21,7 +23,7 @@
   Chart.defaults.plugins.tooltip.backgroundColor = "#1a1a1a";
   Chart.defaults.plugins.tooltip.padding = 8;
 
-  const percentAxis = {min: 0, max: 100, ticks: {callback: (v) => v + " %"}, grid: {color: TONES.grid}};
+  const percentAxis = {min: 0, max: 100, ticks: {stepSize: 25, callback: (v) => v + " %"}, grid: {color: TONES.grid}};
   const countAxis = {beginAtZero: true, ticks: {precision: 0}, grid: {color: TONES.grid}};
   const quietAxis = {grid: {display: false}};
   const shortDay = (iso) => new Date(iso + "T00:00:00Z").toLocaleDateString(undefined, {day: "numeric", month: "short", timeZone: "UTC"});
@@ -37,11 +39,18 @@
   const charts = {
     at_risk: (d) => ({
       type: "bar",
-      data: {labels: d.labels, datasets: [
-        {label: "Parcels", data: d.parcels, backgroundColor: TONES.critical, borderRadius: 4, maxBarThickness: 22},
-        {label: "Orders", data: d.orders, backgroundColor: "#ffb4a6", borderRadius: 4, maxBarThickness: 22},
-      ]},
-      options: {indexAxis: "y", scales: {x: countAxis, y: quietAxis}, plugins: {legend: {position: "bottom"}}},
+      data: {labels: d.labels, datasets: [{
+        label: "At risk", data: d.affected, backgroundColor: d.priority.map((p) => TIERS[p] || TIERS.normal),
+        borderRadius: 4, maxBarThickness: 26,
+      }]},
+      options: {
+        indexAxis: "y", scales: {x: countAxis, y: quietAxis},
+        plugins: {legend: {display: false}, tooltip: {callbacks: {label: (item) => {
+          const i = item.dataIndex;
+          const orders = `${d.orders[i]} order${d.orders[i] === 1 ? "" : "s"}`;
+          return d.parcels[i] ? `${d.parcels[i]} parcel${d.parcels[i] === 1 ? "" : "s"} on ${orders}` : orders + " (not shipped yet)";
+        }}}},
+      },
     }),
     incidents: (d) => ({
       type: "bar",
