@@ -82,12 +82,12 @@ class CalendarSchema(Schema):
         unknown = RAISE
 
     origin_country = fields.String(
-        load_default=None, allow_none=True, validate=validate.Regexp(_COUNTRY, error="two capital letters, like US or DE"),
+        allow_none=True, validate=validate.Regexp(_COUNTRY, error="two capital letters, like US or DE"),
         metadata={"label": "Ships from (country)", "widget": "country", "default": None,
                   "help": "Two letters, like US or DE. A parcel to another country counts as cross-border; "
                           "case deadlines follow this country's working hours."})
     closed_days = fields.List(
-        fields.Date(error_messages={"invalid": "a date like 2026-12-24"}), load_default=list,
+        fields.Date(error_messages={"invalid": "a date like 2026-12-24"}),
         validate=validate.Length(max=MAX_CLOSED_DAYS, error="at most {max} closed days"),
         metadata={"label": "Closed days", "widget": "dates", "default": [], "add": "Add a closed day",
                   "help": "Days your warehouse and carriers' pickups stop besides weekends and public holidays: "
@@ -127,7 +127,8 @@ def _kinds(choices: tuple[str, ...], default: frozenset[str], label: str, help_t
 
 
 class PolicySchema(Schema):
-    """`shop.policy` as the Rules form edits it. Every section may be left out of a body (it keeps its value)."""
+    """`shop.policy` as the Rules form edits it. Every section, and every key of one, may be left out of a body:
+    it keeps its value."""
 
     class Meta:
         unknown = RAISE
@@ -191,16 +192,16 @@ def from_stored(stored: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def to_stored(loaded: Mapping[str, Any], current: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """A loaded body over the shop's current `policy`: the sections it has replace theirs. Thresholds equal to
-    Forewarn's default are not stored, so a shop keeps following the defaults it never changed."""
+    """A loaded body over the shop's current `policy`: what it sets replaces the current value, what it leaves
+    out (a section, a key of a section) is kept — the page sends only what the merchant changed. Thresholds equal
+    to Forewarn's default are not stored, so a shop keeps following the defaults it never changed."""
     values = from_stored(current)
     for section in ("overrides", "case_kinds", "notify_kinds"):
         if section in loaded:
             values[section] = list(loaded[section])
     for section in ("thresholds", "calendar", "lanes"):
         if section in loaded:
-            # a section sent replaces the old one; what it leaves out goes back to Forewarn's default
-            values[section] = {**defaults()[section], **{_key(k): v for k, v in loaded[section].items()}}
+            values[section] = {**values[section], **{_key(k): v for k, v in loaded[section].items()}}
     thresholds = {k: float(v) for k, v in values["thresholds"].items() if float(v) != float(DEFAULTS[k])}
     for row in values["overrides"]:
         thresholds[f"{row['threshold']}@{row['carrier']}"] = float(row["value"])

@@ -80,10 +80,13 @@ def test_a_valid_body_round_trips_into_the_policy() -> None:
     assert values["overrides"] == [{"threshold": "stuck.cross_border", "carrier": "dhl_express", "value": 8.0}]
 
 
-def test_a_section_left_out_keeps_its_value_and_what_the_form_does_not_edit_stays() -> None:
-    current = {"thresholds": {"stuck.cross_border": 9}, "case_kinds": ["late"], "something_else": {"kept": True}}
-    stored = to_stored(load({"notify_kinds": ["late"]}), current)
-    assert stored["thresholds"] == {"stuck.cross_border": 9.0} and stored["case_kinds"] == ["late"]
+def test_what_a_body_leaves_out_keeps_its_value_and_what_the_form_does_not_edit_stays() -> None:
+    current = {"thresholds": {"stuck.cross_border": 9, "partial": 7}, "case_kinds": ["late"],
+               "closed_days": ["2026-12-24"], "something_else": {"kept": True}}
+    stored = to_stored(load({"notify_kinds": ["late"], "thresholds": {"partial": 5, "unfulfilled": 2},
+                             "calendar": {"origin_country": "FR"}}), current)
+    assert stored["thresholds"] == {"stuck.cross_border": 9.0, "unfulfilled": 2.0}  # partial back at its default
+    assert stored["case_kinds"] == ["late"] and stored["closed_days"] == ["2026-12-24"] and stored["origin_country"] == "FR"
     assert stored["notify_kinds"] == ["late"] and stored["something_else"] == {"kept": True}
 
 

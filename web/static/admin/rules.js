@@ -126,14 +126,25 @@
 
   // ------------------------------------------------------------ the body
 
+  // Only what the merchant changed since the page loaded (or since the last save): the API keeps the rest as
+  // stored, so a value set outside this form (the demo's quarter-day follow-up, say) never blocks a save.
+  const valueOf = (element) => (element.matches("[data-rows]") ? readRows(element) : read(element));
+  const editable = () => form.querySelectorAll("[data-field], [data-rows]");
+
+  function markLoaded() {
+    editable().forEach((element) => { element.dataset.loaded = JSON.stringify(valueOf(element)); });
+  }
+
   function collect() {
     const body = {};
-    form.querySelectorAll("[data-field]").forEach((field) => {
-      const {section, key} = field.dataset;
-      if (section === key) body[section] = read(field);
-      else (body[section] = body[section] || {})[key] = read(field);
+    editable().forEach((element) => {
+      const value = valueOf(element);
+      if (JSON.stringify(value) === element.dataset.loaded) return;
+      const section = element.dataset.section;
+      const key = element.dataset.key || section;
+      if (section === key) body[section] = value;
+      else (body[section] = body[section] || {})[key] = value;
     });
-    form.querySelectorAll("[data-rows]").forEach((container) => { body[container.dataset.section] = readRows(container); });
     return body;
   }
 
@@ -256,7 +267,7 @@
 
   function drawChart(current, draft) {
     if (typeof Chart === "undefined") return;  // the table above says the same
-    const labels = Object.keys(draft);
+    const labels = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];  // the API's keys come sorted by name
     const sets = [
       {label: "Saved rules", data: labels.map((d) => current[d]), backgroundColor: "#b5b5b5"},
       {label: "Draft", data: labels.map((d) => draft[d]), backgroundColor: "#005bd3"},
@@ -306,6 +317,7 @@
       form.querySelectorAll("[data-field]").forEach((field) => write(field, fieldValue(answer.data.values, field)));
       form.querySelectorAll("[data-rows]").forEach((c) => writeRows(c, answer.data.values[c.dataset.section] || []));
       form.querySelectorAll("[data-field]").forEach(syncReset);
+      markLoaded();
     } else if (answer.status === 400) {
       showErrors(answer.data.fields);
       Forewarn.status(status, "Not saved: see the highlighted fields.", "critical");
@@ -322,6 +334,7 @@
   // ------------------------------------------------------------ wiring
 
   const autoPreview = Forewarn.debounce(preview, 1200);
+  markLoaded();
 
   form.addEventListener("submit", save);
   document.getElementById("rules-preview").addEventListener("click", preview);
