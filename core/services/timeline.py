@@ -4,6 +4,7 @@ order, so "what happened to this parcel, and what did we do?" has one answer on 
 
 `entries_of` turns stored rows into typed entries and `merge` orders them; both are pure. `load` reads one
 shipment's rows for them and refuses a shipment of another shop (it returns None, as for a missing one).
+Wording that needs the shop's settings (why a message was not sent) is the web page's, as on the send log.
 """
 from __future__ import annotations
 
@@ -18,26 +19,7 @@ from sqlalchemy import or_, select
 from core.domain.model import Case, CaseNote, Incident, Message, Order, Shipment, TrackingEvent, WriteBack
 from core.domain.templates import KINDS as MESSAGE_KINDS
 
-#: Why a message did not go (or not yet), as a merchant would say it. Codes: core/domain/hygiene.py's
-#: reasons, and jobs/messages.py's (disabled, channel_off, resolved).
-SUPPRESSION_WORDS: dict[str, str] = {
-    "quiet_hours": "waiting for quiet hours to end in the customer's time zone",
-    "cap": "the day's limit of messages for this order or customer was already reached",
-    "opted_out": "the customer unsubscribed from delivery updates",
-    "duplicate": "the same message had already been sent",
-    "no_contact": "no email address or phone number to send it to",
-    "no_consent": "the customer did not agree to messages on this channel",
-    "disabled": "customer messages were turned off in Settings",
-    "channel_off": "this channel was turned off in Settings",
-    "resolved": "the problem had cleared and the parcel arrived before it was due to go",
-}
 PLATFORM_NAMES = {"shopify": "Shopify", "woocommerce": "WooCommerce", "wix": "Wix"}
-
-
-def suppression_words(reason: str | None) -> str | None:
-    if not reason:
-        return None
-    return SUPPRESSION_WORDS.get(reason, reason.replace("_", " "))
 
 
 # -- the entries ---------------------------------------------------------------------------------------------
@@ -129,8 +111,9 @@ class CustomerMessage:
     channel: str
     language: str | None
     status: str
-    reason: str | None  # the code, e.g. opted_out
-    reason_words: str | None  # the same in plain words
+    #: Why it waits or was not sent (hygiene's and the send job's codes, e.g. opted_out); the admin words it
+    #: the way the send log does (web/admin/messages.reason_words).
+    reason: str | None
     error: str | None
     sent_at: datetime | None
     send_at: datetime | None
@@ -163,6 +146,12 @@ def merge(*streams: Iterable[Entry]) -> list[Entry]:
 
 
 def _plain(value: Any) -> str:
+    if isinstance(value, str) and len(value) >= 16 and value[10:11] == "T":  # a moment detection stored as ISO text
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return moment.strftime("%a %d %b %Y, %H:%M") + (" UTC" if moment.utcoffset() is not None and not moment.utcoffset() else "")
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, (dict, list)):
@@ -223,7 +212,7 @@ def entries_of(
     for m in messages:
         out.append(CustomerMessage(
             m.sent_at or m.created_at, m.kind, MESSAGE_KINDS.get(m.kind, m.kind.replace("_", " ")), m.channel,
-            m.language, m.status, m.suppression_reason, suppression_words(m.suppression_reason), m.error, m.sent_at,
+            m.language, m.status, m.suppression_reason, m.error, m.sent_at,
             m.send_at,
         ))
     for w in write_backs:

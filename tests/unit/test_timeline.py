@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from core.domain.model import Case, CaseNote, Incident, Message, Shipment, TrackingEvent, WriteBack
-from core.services import timeline
 from core.services.timeline import (
     CaseNoted, CaseOpened, CaseResolved, CustomerMessage, IncidentCleared, IncidentOpened, Scan, Shipped, WrittenBack,
     entries_of, merge,
@@ -39,7 +38,7 @@ def test_merge_orders_every_stream_by_time() -> None:
 def test_entries_of_one_instant_follow_cause_and_effect() -> None:
     """A scan, what detection made of it, the case it opened, then the customer and the store are told."""
     at = hours(1)
-    told = CustomerMessage(at, "late", "late", "email", "en", "sent", None, None, None, at, None)
+    told = CustomerMessage(at, "late", "late", "email", "en", "sent", None, None, at, None)
     written = WrittenBack(at, "Shopify", "order tag forewarn:late", "sent", None)
     case = CaseOpened(at, 3, "late", "normal", None)
     found = IncidentOpened(at, 1, "late", "due yesterday", (), True)
@@ -51,7 +50,8 @@ def test_entries_of_one_instant_follow_cause_and_effect() -> None:
 
 def test_a_parcels_rows_become_one_story() -> None:
     incident = Incident(shop_id=1, order_id=10, shipment_id=5, kind="stuck", reason="no scan for 3.2 business days",
-                        evidence={"business_days_quiet": 3.2, "last_place": "Memphis", "lane": None}, opened_at=hours(30),
+                        evidence={"business_days_quiet": 3.2, "last_place": "Memphis", "lane": None,
+                                  "last_scan_at": "2026-03-03T12:51:52.798323+00:00"}, opened_at=hours(30),
                         status="cleared", cleared_at=hours(40), clear_reason="the parcel moved again", id=7)
     case = Case(shop_id=1, order_id=10, problem="stuck", subject="Order #1001 — UPS parcel stuck", priority="normal",
                 opened_at=hours(30), sla_due_at=hours(50), status="resolved", resolved_at=hours(60), id=3)
@@ -68,7 +68,8 @@ def test_a_parcels_rows_become_one_story() -> None:
                                        "incident_cleared", "scan", "write_back", "case_resolved"]
     shipped, _, opened, case_opened, told, note, cleared, _, written, resolved = story
     assert isinstance(shipped, Shipped) and shipped.carrier == "UPS" and shipped.service == "Ground"
-    assert isinstance(opened, IncidentOpened) and opened.evidence == (("business days quiet", "3.2"), ("last place", "Memphis"))
+    assert isinstance(opened, IncidentOpened) and opened.evidence == (
+        ("business days quiet", "3.2"), ("last place", "Memphis"), ("last scan at", "Tue 03 Mar 2026, 12:51 UTC"))
     assert not opened.still_open and isinstance(cleared, IncidentCleared) and cleared.reason == "the parcel moved again"
     assert isinstance(case_opened, CaseOpened) and case_opened.detail == "stuck: no scan"  # its first note, not twice
     assert isinstance(note, CaseNoted) and note.author == "Sam"
@@ -78,17 +79,12 @@ def test_a_parcels_rows_become_one_story() -> None:
     assert isinstance(written, WrittenBack) and written.platform == "Shopify" and "delivered" in written.what
 
 
-def test_a_suppressed_message_says_why_in_plain_words() -> None:
+def test_a_message_not_sent_keeps_why_and_when_it_was_planned() -> None:
     held = Message(shop_id=1, order_id=10, kind="late", channel="sms", idempotency_key="k", created_at=hours(1),
                    status="suppressed", suppression_reason="opted_out")
     [told] = entries_of(parcel(shipped_at=None), [], [], [held], [], [], [], "wix")
     assert isinstance(told, CustomerMessage) and told.at == hours(1) and told.sent_at is None
-    assert told.reason_words == "the customer unsubscribed from delivery updates"
-    for reason in ("quiet_hours", "cap", "opted_out", "duplicate", "no_contact", "no_consent", "disabled",
-                   "channel_off", "resolved"):
-        assert timeline.suppression_words(reason) == timeline.SUPPRESSION_WORDS[reason]
-    assert timeline.suppression_words("new_reason") == "new reason"  # a reason added later still reads
-    assert timeline.suppression_words(None) is None
+    assert told.reason == "opted_out" and told.channel == "sms"
 
 
 def test_an_open_case_and_an_open_incident_have_no_end_yet() -> None:

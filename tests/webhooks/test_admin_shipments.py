@@ -256,7 +256,7 @@ def test_the_timeline_merges_scans_problems_messages_case_and_write_backs(client
     assert entries == ["case-note", "write-back", "message", "case-opened", "incident", "scan", "shipped"]  # newest first
     assert "DEPARTED FACILITY" in text and "Memphis, TN" in text
     assert "no scan for 3.2 business days; last scan DEPARTED Memphis hub" in text and "business days quiet" in text
-    assert "Not sent: the customer unsubscribed from delivery updates." in text and "language es" in text
+    assert "Not sent: the customer unsubscribed from delivery updates." in text and "Spanish" in text  # as on the send log
     assert "Asked UPS to trace it" in text and "order tag forewarn:late" in text
     assert "the other parcel is damaged" not in text  # another parcel's problem is not this one's
     assert re.search(rf'href="/admin/cases/{case.id}\?shop=[^"]*" data-case-link>Open case #{case.id}', text)

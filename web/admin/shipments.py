@@ -18,6 +18,8 @@ from core.domain.model import Shop
 from core.domain.rules import CARRIER_NAMES
 from core.services import shipment_search as search
 from core.services import timeline
+from core.services.messaging import settings_of
+from web.admin import messages as message_words
 from web.admin import admin_page, bp
 from web.admin.context import AdminContext, render, runtime
 
@@ -131,8 +133,11 @@ def shipment_page(ctx: AdminContext, shop: Shop | None, shipment_id: int) -> Res
     rt = runtime()
     with rt.uow() as uow:
         story = timeline.load(uow, shop.id, shipment_id, shop.platform) if shop else None
+        settings = settings_of(shop)
         response = render(ctx, "admin/shipment.html", "shipments", shop, story=story, words=words,
-                          carrier_label=carrier_label, safe_link=safe_link)
+                          carrier_label=carrier_label, safe_link=safe_link, kind_label=message_words.kind_label,
+                          reason_words=lambda reason, channel: message_words.reason_words(reason, channel, settings),
+                          channel_labels=message_words.CHANNEL_LABELS, language_names=message_words.LANGUAGE_NAMES)
     if story is None:
         response.status_code = 404
     return response
