@@ -22,6 +22,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/polling.py
 	$(BIN)/python bench/detection.py
+	$(BIN)/python bench/admin.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -40,6 +40,7 @@ from jobs import queues
 from jobs.runtime import Runtime, install_clock, utcnow
 from migrations import upgrade
 from web import create_app
+from web import demo_history
 from web.demo_outbox import Outbox
 from web.demo_outbox import start as start_outbox
 from web.demo_feed import DEMO_SHOP, SCENARIOS, customer_report, demo_photo, feed
@@ -255,6 +256,9 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
         uow.commit()
         shop_id = shop.id
         woo_installation = _woo_store(rt, uow, woo_sim, woo_url)
+    with rt.engine.begin() as conn:  # the shop's past months, all finished, for the overview, shipments and cases
+        history = demo_history.generate(conn, shop_id, utcnow(), shop_name="Forewarn demo store",
+                                        links=demo_history.signed_links(settings.base_url, settings.secret_key or ""))
     app = create_app(runtime=rt)
     app.extensions["demo_outbox"] = outbox
     server = make_server("127.0.0.1", port, app, threaded=True)
@@ -264,6 +268,7 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
 
     print(f"Forewarn demo — admin page: {settings.base_url}/admin", flush=True)
     print(f"  database: {settings.database_url}  (in-process Redis; nothing to install)", flush=True)
+    print(f"  {history.line()}  — finished before the live orders below", flush=True)
     print(f"  carriers: simulated at {simulator_url}; demo time runs {DEMO_SPEED:.0f}× (a day ≈ {86400 / DEMO_SPEED:.0f} s)", flush=True)
     print(f"  helpdesk: simulated (Zendesk's API); its tickets at {helpdesk_url}/", flush=True)
     print(f"  WooCommerce store: simulated at {woo_url}/ (its orders, webhooks and notes); its admin page: "

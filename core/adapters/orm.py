@@ -238,6 +238,9 @@ shipments = Table(
     UniqueConstraint("shop_id", "platform_fulfillment_id", "tracking_number"),
     Index("ix_shipments_next_check_at", "next_check_at"),
     Index("ix_shipments_order_id", "order_id"),
+    # the admin's shipments page: its carrier filter and list, and newest first (migration 0008)
+    Index("ix_shipments_shop_id_carrier_status", "shop_id", "carrier", "status"),
+    Index("ix_shipments_shop_id_shipped_at", "shop_id", "shipped_at", "id"),
 )
 
 tracking_events = Table(
