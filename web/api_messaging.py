@@ -95,12 +95,14 @@ def _log_conditions(shop_id: int, filters: dict[str, str | None] | None) -> list
 
 def send_log(uow: Any, shop_id: int, limit: int = LOG_LENGTH, *, offset: int = 0,
              filters: dict[str, str | None] | None = None) -> list[dict[str, Any]]:
-    """The shop's messages, newest first, for the admin page: what went where, or why it did not. `filters`
+    """The shop's messages, newest first — by when they went, or were recorded if they did not (a survey planned
+    days ahead sorts by the day it went) — for the admin page: what went where, or why it did not. `filters`
     narrows by status, channel, kind and suppression reason (LOG_FILTERS); `offset` pages through them."""
     rows = uow.session.execute(
         select(Message, Order.name).join(Order, Order.id == Message.order_id, isouter=True)
         .where(*_log_conditions(shop_id, filters))
-        .order_by(Message.created_at.desc(), Message.id.desc()).offset(offset).limit(limit)
+        .order_by(func.coalesce(Message.sent_at, Message.created_at).desc(), Message.id.desc())
+        .offset(offset).limit(limit)
     ).all()
     return [{"id": m.id, "order": name, "kind": m.kind, "channel": m.channel, "language": m.language,
              "recipient": mask(m.recipient), "status": m.status, "reason": m.suppression_reason, "error": m.error,
@@ -347,6 +349,9 @@ def _render(shop: Shop, kind: str, language: str, channel: str,
 
 @bp.post("/templates/preview")
 def preview_template() -> ResponseReturnValue:
+    """The message as a customer would get it, with the sample order and any unsaved `overrides`: plain text
+    (emails go as text/plain), its language and direction, and for SMS/WhatsApp how it travels (`sms_length`:
+    GSM-7 or UCS-2, and in how many parts). A draft that cannot render is a 422 with each problem's line."""
     data = load_body(PreviewSchema(), "invalid preview")
     with current_app.extensions["forewarn"].uow() as uow:
         shop = _shop(uow)

@@ -188,9 +188,9 @@ def test_the_send_log_lists_the_shops_messages_newest_first_in_plain_words(clien
     assert "WhatsApp" in opted_out and "+4915123456789" not in text
     assert "at most 1 per order and 3 per customer a day" in cap
     assert "Waits for the end of the customer&#39;s quiet hours (07:30 their time)" in quiet
-    assert "goes Thu 26 Nov 12:30 UTC" in quiet
+    assert "Goes Thu 26 Nov 12:30 UTC" in quiet
     assert "j***@example.com" in sent and "jon@example.com" not in text and "25 Nov 12:00 UTC" in sent
-    assert "· English" in sent  # the language it was written in
+    assert "<td>English</td>" in sent  # the language it was written in
     assert "/admin/shipments?shop=teashop.myshopify.com&amp;q=%239999" in sent  # the order, on the shipments page
     assert "<script>alert" not in text
     assert "#OTHER-7" not in text and "someone@other.example" not in text and OTHER not in text  # never another shop
@@ -223,14 +223,22 @@ def test_the_send_log_filters_keep_the_shop_and_say_when_nothing_matches(client,
 
 def test_the_send_log_pages_through_many_messages(client, rt: Runtime, populated: int) -> None:
     add_messages(rt, populated, SHOP, *({"status": "sent", "kind": "shipped", "recipient": "jon@example.com"}
-                                        for _ in range(110)))  # 116 in all: three pages of 50
+                                        for _ in range(54)))  # 60 in all: three pages of 25
     first = page(client)
-    assert len(log_rows(first)) == 50 and "Page 1 of 3" in first and "Newer" not in first
+    assert len(log_rows(first)) == 25 and "Page 1 of 3" in first and "Newer" not in first
     assert "/admin/messages?shop=teashop.myshopify.com&amp;page=2#messages" in first
     last = page(client, page="3")
-    assert len(log_rows(last)) == 16 and "Page 3 of 3" in last and 'data-message="damaged"' not in last
+    assert len(log_rows(last)) == 10 and "Page 3 of 3" in last and 'data-message="damaged"' not in last
     assert 'data-message="late"' in last and "Older" not in last
     assert "Page 3 of 3" in page(client, page="99")  # past the end: the last page
     filtered = page(client, kind="shipped", page="2")
+    assert "Page 2 of 3" in filtered
     assert "/admin/messages?shop=teashop.myshopify.com&amp;page=3&amp;kind=shipped#messages" in filtered
     assert "“x” is not a page number" in page(client, page="x")
+
+
+def test_a_message_planned_days_ahead_sorts_by_when_it_went(client, rt: Runtime, populated: int) -> None:
+    add_messages(rt, populated, SHOP, {"status": "delivered", "kind": "survey", "recipient": "jon@example.com",
+                                       "sent_at": T0 + timedelta(days=2)})  # recorded at T0
+    rows = log_rows(page(client))
+    assert 'data-message="survey"' in rows[0] and "27 Nov 12:00 UTC" in rows[0]  # recorded first, went last

@@ -25,10 +25,12 @@ from core.domain.model import MessageStatus, Shop
 from core.services.messaging import settings_of
 from web.admin import admin_page, bp
 from web.admin.context import AdminContext, render, runtime
-from web.api_messaging import LOG_LENGTH, PARTS, message_summary, own_addresses, send_log, send_log_count
+from web.api_messaging import PARTS, message_summary, own_addresses, send_log, send_log_count
 
 log = logging.getLogger(__name__)
 
+#: Send-log rows per page: enough to scan a day's messages, short enough to reach the editor below.
+PAGE_SIZE = 25
 #: Message statuses in the order a message lives them, for the status filter.
 STATUSES = (MessageStatus.PLANNED, MessageStatus.DEFERRED, MessageStatus.SENDING, MessageStatus.SENT,
             MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.BOUNCED, MessageStatus.SUPPRESSED)
@@ -184,11 +186,11 @@ def messages_page(ctx: AdminContext, shop: Shop | None) -> ResponseReturnValue:
                       query=query, total=0, everything=0, pages=1, editor=editor_data(None, None), **_choices())
     with runtime().uow() as uow:
         total = send_log_count(uow, shop.id, query.filters)
-        pages = max(1, math.ceil(total / LOG_LENGTH))
+        pages = max(1, math.ceil(total / PAGE_SIZE))
         if query.page > pages:
             query.page = pages
         settings = settings_of(shop)
-        rows = send_log(uow, shop.id, offset=(query.page - 1) * LOG_LENGTH, filters=query.filters)
+        rows = send_log(uow, shop.id, PAGE_SIZE, offset=(query.page - 1) * PAGE_SIZE, filters=query.filters)
         for row in rows:
             row["reason_words"] = reason_words(row["reason"], row["channel"], settings)
             row["kind_label"] = kind_label(row["kind"])
