@@ -161,7 +161,7 @@ def test_a_customer_reports_a_problem_from_their_link_and_the_case_shows_it(demo
         assert "It arrived damaged: “The box was crushed" in amara.locator("[data-report]").inner_text()
         report_page = admin.locator("[data-report-page] a").get_attribute("href")
         amara.locator("a.case-link").click()  # her case's own page
-        admin.wait_for_function("document.querySelector('[data-photos] img').naturalWidth > 0")  # her photo, shown
+        admin.wait_for_function("() => { const img = document.querySelector('[data-photos] img'); return img && img.naturalWidth > 0; }")  # her photo, shown
         # Lucía has moved: she opens the shop's report page and finds her order with its number and her email
         customer = browser.new_page(viewport={"width": 420, "height": 900}, locale="es-ES")
         customer.goto(report_page)
