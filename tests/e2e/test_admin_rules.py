@@ -45,7 +45,7 @@ def test_a_merchant_changes_a_threshold_previews_it_saves_it_and_goes_back(demo,
     page.reload()
     stuck = page.get_by_label("Stuck — domestic ground", exact=True)
     expect(stuck).to_have_value("2")
-    field.get_by_role("button", name=re.compile("Reset Stuck — domestic ground")).click()  # back to Forewarn's 3
+    field.get_by_role("button", name=re.compile("Stuck — domestic ground: Forewarn's default")).click()  # back to Forewarn's 3
     expect(stuck).to_have_value("3")
     page.click("#rules-save")
     expect(page.locator("#rules-status")).to_have_text("Saved.")
