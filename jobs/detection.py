@@ -25,7 +25,12 @@ def detect_due() -> int:
         unfinished = select(Shipment.order_id).where(
             Shipment.superseded.is_(False), Shipment.status.not_in([str(s) for s in FINAL_STATUSES])
         )
-        open_incidents = select(Incident.order_id).where(Incident.status == "open")
+        # an open incident on a parcel that reached its end (returned to the sender, expired) cannot change with
+        # time: its order waits for news (which evaluates it anyway) instead of being re-read every 5 minutes
+        final_parcels = select(Shipment.id).where(
+            or_(Shipment.superseded.is_(True), Shipment.status.in_([str(s) for s in FINAL_STATUSES])))
+        open_incidents = select(Incident.order_id).where(
+            Incident.status == "open", or_(Incident.shipment_id.is_(None), Incident.shipment_id.not_in(final_parcels)))
         order_ids = list(uow.session.scalars(
             select(Order.id)
             .join(Shop, Shop.id == Order.shop_id)

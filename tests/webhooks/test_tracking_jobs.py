@@ -346,6 +346,21 @@ def test_a_stuck_parcel_is_flagged_after_business_days_not_over_a_weekend(tclien
     assert ("stuck", "open", None) in incidents(trt)
 
 
+def test_a_parcel_returned_to_the_sender_keeps_its_incident_but_is_not_re_read_every_five_minutes(tclient, trt, carrier, clock) -> None:  # type: ignore[no-untyped-def]
+    from jobs.detection import detect_due
+
+    simulator, _ = carrier
+    with_simulator_account(trt, install_shop(trt))
+    simulator.register("JJD0003", "returned", clock.now() - timedelta(days=8))  # back at the sender by now
+    ship(tclient, trt, "JJD0003", "DHL")
+    poll(trt)
+    assert ("returning", "open", None) in incidents(trt)  # the team still has to refund or reship
+    with trt.uow() as uow:
+        assert [s.status for s in uow.repo.shipments()] == ["returned"]
+    clock.advance(timedelta(days=2))
+    assert detect_due() == 0  # nothing about a finished parcel changes with time
+
+
 def cases_of(rt: Runtime) -> list[tuple]:
     from sqlalchemy import select
 
