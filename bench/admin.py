@@ -127,6 +127,9 @@ def main() -> None:
     with rt.engine.connect() as conn:
         first, last = conn.execute(text("SELECT min(placed_at), max(placed_at) FROM orders")).one()
         print(f"orders placed {first:%Y-%m-%d} … {last:%Y-%m-%d} (now {utcnow():%Y-%m-%d})", flush=True)
+        tracking_part = conn.execute(text("SELECT right(tracking_number, 8) FROM shipments ORDER BY id "
+                                          "LIMIT 1 OFFSET 777")).scalar()
+        surname = conn.execute(text("SELECT customer_last_name FROM orders ORDER BY id LIMIT 1 OFFSET 4321")).scalar()
         case_id = conn.execute(text("SELECT id FROM cases ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM cases)")).scalar()
         shipment_id = conn.execute(text("SELECT shipment_id FROM incidents WHERE shipment_id IS NOT NULL "
                                         "ORDER BY id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM incidents)")).scalar()
@@ -140,7 +143,8 @@ def main() -> None:
         ("/admin/shipments", {}, "shipments, first page"),
         ("/admin/shipments", {"carrier": "ups", "status": "delivered"}, "shipments, UPS delivered"),
         ("/admin/shipments", {"problem": "any"}, "shipments with an open problem"),
-        ("/admin/shipments", {"q": "H5"}, "shipments, search"),
+        ("/admin/shipments", {"q": tracking_part}, "shipments, search by part of a tracking number"),
+        ("/admin/shipments", {"q": surname}, "shipments, search by a customer's name"),
         (f"/admin/shipments/{shipment_id}", {}, "one parcel's timeline"),
         ("/admin/cases", {}, "cases list"),
         (f"/admin/cases/{case_id}", {}, "one case"),

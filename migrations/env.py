@@ -4,7 +4,7 @@ from __future__ import annotations
 from alembic import context
 
 from core.adapters.db import make_engine
-from core.adapters.orm import metadata
+from core.adapters.orm import in_model, metadata
 
 config = context.config
 
@@ -12,7 +12,7 @@ config = context.config
 def run() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=metadata, render_as_batch=True, include_object=in_model)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -3,7 +3,8 @@ platform, shipped dates and a search over order name, tracking number and custom
 
 Built for shops with hundreds of thousands of parcels: filtering, ordering and paging happen in SQL (LIMIT/OFFSET),
 the count uses the same filters, and a page's open incidents and cases come in one query each (never one per row).
-The indexes these queries want on PostgreSQL are named in `INDEXES`.
+The indexes these queries use are created by migrations 0008 (carrier, status, shipped date) and 0009
+(pg_trgm for the search box, PostgreSQL only).
 """
 from __future__ import annotations
 
@@ -31,16 +32,6 @@ ACTIVE_CASE = ("open", "pending")
 
 #: What these queries want from PostgreSQL (the migration is another module's): the newest-first walk per shop,
 #: the same walk within one status or one carrier, and the lookups of a page's incidents and cases.
-INDEXES: tuple[str, ...] = (
-    "CREATE INDEX ix_shipments_shop_shipped ON shipments (shop_id, shipped_at DESC NULLS LAST, id DESC)",
-    "CREATE INDEX ix_shipments_shop_status_shipped ON shipments (shop_id, status, shipped_at DESC NULLS LAST, id DESC)",
-    "CREATE INDEX ix_shipments_shop_carrier_shipped ON shipments (shop_id, carrier, shipped_at DESC NULLS LAST, id DESC)",
-    # the search box (PostgreSQL's pg_trgm extension; without it the search reads the shop's rows: slower, still right)
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX ix_shipments_tracking_trgm ON shipments USING gin (lower(tracking_number) gin_trgm_ops)",
-    "CREATE INDEX ix_orders_search_trgm ON orders USING gin (lower(name || ' ' || coalesce(customer_first_name, '') "
-    "|| ' ' || coalesce(customer_last_name, '')) gin_trgm_ops)",
-)
 
 
 @dataclass(frozen=True)
@@ -87,7 +78,7 @@ def _contains(text: str) -> str:
 
 def _order_text() -> ColumnElement[str]:
     """What the search box looks through on an order: its name and the customer's name, as one lower-case text —
-    the very expression of the trigram index in `INDEXES` (inline constants, so PostgreSQL matches the index)."""
+    the very expression of the trigram index of migration 0009 (inline constants, so PostgreSQL matches the index)."""
     space, empty = literal_column("' '"), literal_column("''")
     return func.lower(Order.name + space + func.coalesce(Order.customer_first_name, empty) + space
                       + func.coalesce(Order.customer_last_name, empty))
