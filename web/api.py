@@ -231,6 +231,9 @@ def _text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+TEAM_AUTHOR = "support"
+
+
 class CaseUpdateSchema(Schema):
     """A person's change to a case: any of a status, an assignee (empty: nobody), labels, a note."""
 
@@ -242,7 +245,6 @@ class CaseUpdateSchema(Schema):
     labels = fields.List(fields.String(validate=validate.Length(min=1, max=40, error="a label is 1 to 40 characters")),
                          validate=validate.Length(max=20, error="at most 20 labels"))
     note = fields.String(validate=validate.Length(min=1, max=5000, error="a note is 1 to 5000 characters"))
-    author = fields.String(load_default="support", validate=validate.Length(min=1, max=80))
 
     @pre_load
     def strip(self, data: Any, **kwargs: Any) -> Any:
@@ -314,7 +316,8 @@ def update_case(case_id: int) -> ResponseReturnValue:
         case = uow.repo.case(case_id)
         if shop is None or case is None or case.shop_id != shop.id:
             return jsonify(error="no such case"), 404
-        now, author = utcnow(), changes["author"]
+        # the API knows no staff identity: a person's change is the team's (never "Forewarn" or "Customer")
+        now, author = utcnow(), TEAM_AUTHOR
         touched = False
         if "status" in changes:  # first: it reads the case again under the order's lock
             before = case.status
@@ -328,7 +331,7 @@ def update_case(case_id: int) -> ResponseReturnValue:
         if "note" in changes:
             note(uow, case, changes["note"], now, author)
             touched = True
-        if touched:
+        if touched and case.status in ("open", "pending"):  # a note on a finished case is no response to its SLA
             case.first_response_at = case.first_response_at or now
         case.updated_at = now
         uow.after_commit(lambda: enqueue_ticket_sync(rt.redis, case_id, now))

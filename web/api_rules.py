@@ -15,6 +15,7 @@ from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from core.adapters import ratelimit
 from core.domain.model import Shipment, Shop
 from core.domain.policy import Policy
 from core.domain.policy_schema import to_stored
@@ -74,14 +75,21 @@ def _channels(messaging: dict[str, Any]) -> list[str]:
     return list(messaging["channels"]) if messaging.get("enabled", True) else []
 
 
+BACKTESTS_PER_MINUTE = 12
+
+
 @bp.post("/rules/backtest")
 def backtest_rules() -> ResponseReturnValue:
     """What the draft in the body would have done over the last 90 days, beside what the saved rules did."""
     loaded = load_body(RulesSchema(), "invalid draft")
-    with current_app.extensions["forewarn"].uow() as uow:
+    rt = current_app.extensions["forewarn"]
+    with rt.uow() as uow:
         shop = _shop(uow)
         if shop is None:
             return not_installed()
+        # each preview replays up to MAX_BACKTEST_ORDERS orders twice in this web worker: bounded per shop
+        if not ratelimit.allow(rt.redis, f"backtest:{shop.id}", BACKTESTS_PER_MINUTE, 60):
+            return jsonify(error="too many previews in a minute: wait a moment, then preview again"), 429
         current_settings = settings_of(shop)
         draft_settings = {**current_settings, **messaging_changes(loaded)}
         draft = Policy.from_dict(to_stored(loaded, shop.policy))

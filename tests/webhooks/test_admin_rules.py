@@ -166,3 +166,12 @@ def test_the_page_renders_for_a_shop_not_installed(client, rt: Runtime) -> None:
     assert "Forewarn is not installed on notyet.example yet" in html
     assert "Once Forewarn is installed and orders come in" in html
     assert 'data-field="thresholds/stuck.domestic_ground"' in html and 'id="rules-save"' not in html
+
+
+def test_previews_are_bounded_per_shop(client, rt) -> None:  # type: ignore[no-untyped-def]
+    from web.api_rules import BACKTESTS_PER_MINUTE
+
+    install_shop(rt)
+    answers = [client.post("/api/v1/rules/backtest", headers=bearer(), json={}).status_code
+               for _ in range(BACKTESTS_PER_MINUTE + 1)]
+    assert answers[:-1] == [200] * BACKTESTS_PER_MINUTE and answers[-1] == 429

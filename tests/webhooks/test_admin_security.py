@@ -81,7 +81,7 @@ def test_inside_shopify_a_page_without_a_fresh_token_bounces_through_app_bridge(
         bounce = client.get(path, query_string=query)
         assert bounce.status_code == 200
         assert "/static/admin/bounce.js" in bounce.text and "app-bridge.js" in bounce.text
-        assert SHOP not in bounce.text.replace(f'content="test-api-key"', "")  # nothing of the shop before the token
+        assert SHOP not in bounce.text.replace('content="test-api-key"', "")  # nothing of the shop before the token
         assert bounce.headers["Content-Security-Policy"].endswith(f"frame-ancestors https://{SHOP} https://admin.shopify.com;")
 
 
@@ -170,3 +170,33 @@ def test_static_files_need_no_session_and_the_vendored_chart_library_is_served(c
     assert client.get("/static/admin/admin.js").status_code == 200
     chart = client.get("/static/vendor/chartjs/chart.umd.min.js")
     assert chart.status_code == 200 and b"Chart.js v4" in chart.data[:200]
+
+
+def test_the_bounce_page_is_for_real_shops_and_bounces_once(client, rt: Runtime) -> None:
+    install_shop(rt)
+    for shop in ("evil.example", "https://evil.example", "shop.myshopify.com.evil.example"):
+        refused = client.get("/admin", query_string={"shop": shop, "embedded": "1"})
+        assert refused.status_code == 401 and "evil" not in refused.headers.get("Content-Security-Policy", "")
+    again = client.get("/admin/cases", query_string={"shop": SHOP, "embedded": "1", "bounced": "1",
+                                                      "id_token": session_token(secret="x" * 40)})
+    assert again.status_code == 401  # a token refused after the bounce is answered, not bounced again
+
+
+def test_a_case_note_is_the_teams_and_a_finished_case_keeps_its_response_time(client, rt: Runtime) -> None:
+    from tests.support import damaged_parcel
+
+    install_shop(rt)
+    damaged_parcel(client, rt)
+    run_jobs(rt.redis)
+    [case] = client.get("/api/v1/cases", headers=bearer()).get_json()["cases"]
+    resolved = client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(), json={"status": "resolved"})
+    assert resolved.status_code == 200
+    with rt.uow() as uow:
+        stored = uow.repo.case(case["id"])
+        stored.first_response_at = None  # as when Forewarn resolved it on delivery: no response was needed
+        uow.commit()
+    noted = client.patch(f"/api/v1/cases/{case['id']}", headers=bearer(),
+                         json={"note": "Refund sent", "author": "Forewarn"})
+    assert noted.status_code == 200 and noted.get_json()["timeline"][-1]["author"] == "support"
+    with rt.uow() as uow:
+        assert uow.repo.case(case["id"]).first_response_at is None

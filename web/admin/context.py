@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from flask import current_app, make_response, render_template, request, session
 from flask.typing import ResponseReturnValue
 
+from connectors.shopify.verify import valid_shop_domain
 from connectors.wix import verify as wix_verify
 from core.domain.model import Shop, ShopStatus
 from jobs.runtime import Runtime, utcnow
@@ -99,7 +100,13 @@ def _demo_context(rt: Runtime) -> AdminContext:
 
 
 def _bounce() -> ResponseReturnValue:
-    """Shopify's bounce page: App Bridge gives a fresh session token and the page reloads with it."""
+    """Shopify's bounce page: App Bridge gives a fresh session token and the page reloads with it (once: a
+    token that fails again after the bounce is refused, never a reload loop). Only for a real shop domain,
+    which the bounce page's frame-ancestors names."""
+    shop = request.args.get("shop")
+    if request.args.get("bounced") or not valid_shop_domain(shop):
+        raise PageRefused(_problem(401, "Open Forewarn from your Shopify admin",
+                                   "This page only works inside your store's admin."))
     response = make_response(render_template("admin/bounce.html", api_key=runtime().settings.shopify_api_key or ""))
     response.headers["Content-Security-Policy"] = content_security_policy("shopify", request.args.get("shop"))
     return response
@@ -140,7 +147,7 @@ def resolve() -> AdminContext:
     if domain and time.time() - since <= WOO_SESSION_SECONDS:
         return AdminContext(ShopSession("woocommerce", domain, None), api_token=store_token("woocommerce", domain))
     if args.get("embedded") == "1" and args.get("shop"):
-        raise PageRefused(_bounce())
+        raise PageRefused(_bounce())  # refuses itself for a domain that is no Shopify shop
     raise PageRefused(_problem(401, "Open Forewarn from your store's admin",
                                "Shopify and Wix open it inside your admin; a WooCommerce store signs in at "
                                "/login/woocommerce."))

@@ -4,6 +4,15 @@
 const Forewarn = (() => {
   const context = JSON.parse(document.getElementById("admin-context").textContent);
 
+  // Shopify's session token (one minute) and the bounce marker leave the address bar once the page is here:
+  // a reload inside the admin then bounces for a fresh token instead of showing an expired one
+  const here = new URL(window.location.href);
+  if (here.searchParams.has("id_token") || here.searchParams.has("bounced")) {
+    here.searchParams.delete("id_token");
+    here.searchParams.delete("bounced");
+    window.history.replaceState(null, "", here.toString());
+  }
+
   async function token() {
     const meta = document.querySelector('meta[name="forewarn-session"]');
     if (meta) return meta.content;
@@ -11,13 +20,16 @@ const Forewarn = (() => {
   }
 
   // fetch an /api/v1 path as JSON: {ok, status, data}; a network failure is {ok: false, status: 0}
-  async function api(method, path, body) {
+  // options.signal: an AbortController's, to drop a request a newer one replaces
+  async function api(method, path, body, options) {
     const headers = {"Authorization": "Bearer " + await token(), "Accept": "application/json"};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     let response;
     try {
-      response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body)});
+      response = await fetch(path, {method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+                                    signal: options && options.signal});
     } catch (error) {
+      if (error.name === "AbortError") return {ok: false, status: 0, aborted: true, data: {}};
       return {ok: false, status: 0, data: {error: "Forewarn could not be reached. Check your connection and try again."}};
     }
     const data = await response.json().catch(() => ({error: "unexpected answer (" + response.status + ")"}));

@@ -3,5 +3,6 @@
   const token = await window.shopify.idToken();
   const url = new URL(window.location.href);
   url.searchParams.set("id_token", token);
+  url.searchParams.set("bounced", "1");  // a token refused even so is answered, not bounced again
   window.location.replace(url.toString());
 })();

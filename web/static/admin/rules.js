@@ -12,6 +12,7 @@
   let dirty = false;
   let chart = null;
   let previewSeq = 0;
+  let previewAbort = null;
   let newIds = 0;
 
   // ------------------------------------------------------------ reading and writing one field
@@ -287,10 +288,12 @@
 
   async function preview() {
     const seq = ++previewSeq;
+    if (previewAbort) previewAbort.abort();  // the server stops nothing, but the browser frees its connection
+    previewAbort = new AbortController();
     previewCard.setAttribute("aria-busy", "true");
     summary.textContent = `Replaying the last ${data.days} days with this draft…`;
-    const answer = await Forewarn.api("POST", "/api/v1/rules/backtest", collect());
-    if (seq !== previewSeq) return;  // a newer preview is on its way
+    const answer = await Forewarn.api("POST", "/api/v1/rules/backtest", collect(), {signal: previewAbort.signal});
+    if (seq !== previewSeq || answer.aborted) return;  // a newer preview is on its way
     previewCard.setAttribute("aria-busy", "false");
     if (answer.ok) {
       clearErrors();
