@@ -214,11 +214,15 @@ def to_stored(loaded: Mapping[str, Any], current: Mapping[str, Any] | None = Non
         "lanes": {"min_samples": int(lanes["min_samples"]), "factor": float(lanes["factor"]),
                   "bounds": [float(lanes["lower_bound"]), float(lanes["upper_bound"])],
                   "late_factor": float(lanes["late_factor"])},
-        "case_kinds": sorted(set(values["case_kinds"])),
-        "notify_kinds": sorted(set(values["notify_kinds"])),
     }
+    # the kinds are stored only where the shop differs from Forewarn: a kind Forewarn adds later reaches it
+    kinds = {"case_kinds": CASE_KINDS, "notify_kinds": NOTIFY_KINDS}
+    for name, default in kinds.items():
+        chosen = set(values[name])
+        if chosen != set(default):
+            stored[name] = sorted(chosen)
     # anything else a shop's policy carries (set outside this form) is kept as it was
-    return {**{k: v for k, v in (current or {}).items() if k not in stored}, **stored}
+    return {**{k: v for k, v in (current or {}).items() if k not in stored and k not in kinds}, **stored}
 
 
 def _key(name: str) -> str:

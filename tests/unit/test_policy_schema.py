@@ -228,3 +228,13 @@ def test_a_shop_without_orders_is_told_what_the_preview_will_show(rt: Runtime) -
         report = backtest.run(uow, shop_id, Policy(), datetime(2026, 11, 13, tzinfo=timezone.utc))
     assert backtest.summary_text(report, report) == (
         "last 90 days: no orders to replay yet — the preview fills in once orders have come in")
+
+
+def test_kinds_are_stored_only_where_the_shop_differs_so_new_defaults_reach_it() -> None:
+    from core.domain.policy import CASE_KINDS
+    from core.domain.policy_schema import to_stored
+
+    assert "case_kinds" not in to_stored({"case_kinds": sorted(CASE_KINDS)}, None)
+    assert "notify_kinds" not in to_stored({"thresholds": {}}, None)
+    assert to_stored({"case_kinds": ["late"]}, None)["case_kinds"] == ["late"]
+    assert "case_kinds" not in to_stored({"case_kinds": sorted(CASE_KINDS)}, {"case_kinds": ["late"]})  # back to ours
