@@ -522,6 +522,7 @@ messages = Table(
     Column("updated_at", UTCDateTime()),
     Index("ix_messages_order_id", "order_id"),
     Index("ix_messages_shop_id_status", "shop_id", "status"),
+    Index("ix_messages_shop_id_sent_at", "shop_id", "sent_at"),  # the overview's "customers told" window
 )
 
 message_attempts = Table(

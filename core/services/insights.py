@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, and_, case, func, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -252,8 +253,13 @@ def _told(session: Session, shop_id: int, start: datetime) -> tuple[int, int, in
     about_problem = and_(Message.shop_id == shop_id, Message.incident_id.is_not(None), Message.status.in_(TOLD),
                          Message.sent_at.is_not(None))
     sent = session.scalar(select(func.count()).select_from(Message).where(about_problem, Message.sent_at >= start))
-    first = (select(Message.order_id, func.min(Message.sent_at).label("first_at")).where(about_problem)
-             .group_by(Message.order_id).having(func.min(Message.sent_at) >= start).subquery())
+    # orders told in the window whose first such message is in it: read from the window's messages (an index
+    # range), each checked for an earlier one — never the shop's whole message history
+    earlier = aliased(Message)
+    told_before = (select(earlier.id).where(earlier.order_id == Message.order_id, earlier.incident_id.is_not(None),
+                                            earlier.status.in_(TOLD), earlier.sent_at < start).exists())
+    first = (select(Message.order_id).where(about_problem, Message.sent_at >= start, ~told_before)
+             .group_by(Message.order_id).subquery())
     reports = (select(ProblemReport.order_id).where(ProblemReport.shop_id == shop_id)
                .group_by(ProblemReport.order_id).subquery())
     avoided = case((reports.c.order_id.is_(None), 1), else_=0)
