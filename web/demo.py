@@ -267,6 +267,8 @@ def run(port: int = 8000, feed_pause: float = 0.4) -> None:
     threading.Thread(target=_schedule_loop, args=(rt, stop), name="scheduler", daemon=True).start()
 
     print(f"Forewarn demo — admin page: {settings.base_url}/admin", flush=True)
+    print("  its pages: Overview (charts), Shipments (filters, timelines), Cases, Rules (backtest preview), "
+          "Messages (templates, send log), Settings, Orders & logs", flush=True)
     print(f"  database: {settings.database_url}  (in-process Redis; nothing to install)", flush=True)
     print(f"  {history.line()}  — finished before the live orders below", flush=True)
     print(f"  carriers: simulated at {simulator_url}; demo time runs {DEMO_SPEED:.0f}× (a day ≈ {86400 / DEMO_SPEED:.0f} s)", flush=True)
