@@ -340,6 +340,8 @@
   markLoaded();
 
   form.addEventListener("submit", save);
+  // Save stays disabled until here: before the script runs, Enter in a field would submit the form as a GET
+  document.querySelectorAll("[data-ready]").forEach((button) => { button.disabled = false; });
   document.getElementById("rules-preview").addEventListener("click", preview);
   form.addEventListener("input", (event) => {
     dirty = true;
