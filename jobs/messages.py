@@ -305,12 +305,31 @@ def _opt_out(rt: runtime.Runtime, message_id: int, source: str) -> None:
 def record_opt_out(uow: Any, shop_id: int, address: str, source: str, now: datetime) -> None:
     """One unsubscribe, for every channel (messages to that address, and to the same customer's other one,
     are suppressed from now on)."""
-    address = (contacts.email(address) if "@" in address else contacts.phone(address)) or address.strip().lower()
+    address = _opt_out_address(address)
     if not address:
         return
     exists = uow.session.scalars(select(OptOut.id).where(OptOut.shop_id == shop_id, OptOut.address == address)).first()
     if exists is None:
         uow.repo.add(OptOut(shop_id=shop_id, address=address, source=source, created_at=now))
+
+
+def lift_opt_outs(uow: Any, shop_id: int, number: str) -> list[OptOut]:
+    """The customer texted START (an opt-in keyword) from `number`: the opt-out recorded under that number is
+    removed, whatever recorded it (their STOP, Twilio's 21610, the link in a text), and returned. A text proves
+    consent for that phone only: an opt-out recorded under the customer's email address stays, and goes on
+    suppressing every channel of the orders that carry it. Messages already suppressed stay as they were."""
+    address = _opt_out_address(number)
+    if not address or "@" in address:
+        return []
+    lifted = list(uow.session.scalars(select(OptOut).where(OptOut.shop_id == shop_id, OptOut.address == address)))
+    for opt_out in lifted:
+        uow.session.delete(opt_out)
+    return lifted
+
+
+def _opt_out_address(address: str) -> str:
+    """An address as opt-outs are recorded and found: an email lower-cased, a phone number in E.164."""
+    return (contacts.email(address) if "@" in address else contacts.phone(address)) or address.strip().lower()
 
 
 def _finished(rt: runtime.Runtime, message_id: int, order_id: int | None, status: str) -> str:

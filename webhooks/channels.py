@@ -4,7 +4,13 @@ anything is stored (connectors/channels/webhooks.py parses and verifies; this ap
 - `POST /webhooks/twilio/status?forewarn_key=…`: a message's status callback (the URL sms_twilio.py gives
   Twilio). The message is found by the key or by its SID and the callback checked with its shop's Auth Token.
 - `POST /webhooks/twilio/inbound/<shop>`: a reply to the shop's number; a STOP opts the customer out of every
-  channel (hygiene matches opt-outs on the order's email and phone). Answered with empty TwiML: no reply.
+  channel (hygiene matches opt-outs on the order's email and phone). A START (START, YES, UNSTOP, or Twilio's
+  Advanced Opt-Out OptOutType=START) lifts the opt-out recorded under the sender's number, whatever recorded it,
+  so that new messages flow again; one recorded under an email address (the unsubscribe link in an email, a
+  SendGrid unsubscribe) stays, since a text proves consent for that phone only, and it still suppresses every
+  channel of an order that carries that email. Messages suppressed meanwhile stay suppressed. Both are found the
+  same way (the sender as E.164, WhatsApp's prefix dropped) and logged without the number. Answered with empty
+  TwiML: no reply (Twilio sends its own confirmations).
 - `POST /webhooks/sendgrid/events/<shop>`: the shop's Signed Event Webhook, checked with the verification key
   the merchant stores with their SendGrid settings as `event_public_key`.
 
@@ -32,7 +38,7 @@ from core.domain.events import MessageFinished
 from core.domain.model import Message, MessageAttempt, MessageStatus, Shop, ShopStatus
 from core.services import messaging
 from core.services.unit_of_work import UnitOfWork
-from jobs.messages import record_opt_out
+from jobs.messages import lift_opt_outs, record_opt_out
 from jobs.runtime import Runtime, utcnow
 
 log = logging.getLogger(__name__)
@@ -85,11 +91,18 @@ def twilio_inbound(shop_id: int) -> ResponseReturnValue:
                   for channel in ("sms", "whatsapp")}
         if not any(_signed_by_twilio(params, url, signature, token) for token in tokens if token):
             return jsonify(error="not signed with this shop's Twilio Auth Token"), 401
-        sender = webhooks.twilio_inbound_stop(params)
-        if sender:
-            record_opt_out(uow, shop.id, _number(sender), "sms_stop", utcnow())
+        keyword = webhooks.twilio_inbound_keyword(params)
+        if keyword is not None:
+            number = _number(keyword.sender)
+            if keyword.action == "stop":
+                record_opt_out(uow, shop.id, number, "sms_stop", utcnow())
+                done = "opted out of every channel"
+            else:
+                lifted = lift_opt_outs(uow, shop.id, number)
+                done = "; ".join(f"lifted opt-out {o.id} ({o.source}, recorded {o.created_at:%Y-%m-%d %H:%M})"
+                                 for o in lifted) or "no opt-out was recorded under their number"
             uow.commit()
-            log.info("shop %s: a customer texted STOP; opted out of every channel", shop.id)
+            log.info("shop %s: a customer texted %s; %s", shop.id, keyword.action.upper(), done)
     return EMPTY_TWIML, 200, {"Content-Type": "text/xml; charset=utf-8"}
 
 

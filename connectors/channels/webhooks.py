@@ -7,7 +7,9 @@
   Only final news becomes a DeliveryUpdate: delivered (and WhatsApp's read), undelivered, failed, canceled.
 - Inbound messages: a reply that is one of Twilio's opt-out keywords (or that Twilio's Advanced Opt-Out marks
   OptOutType=STOP) is the customer's STOP. Twilio stops delivering to them by itself (and refuses with 21610,
-  see sms_twilio.py); recording it lets Forewarn stop trying. Verify the request with `verify_twilio` first.
+  see sms_twilio.py); recording it lets Forewarn stop trying. A reply that is one of Twilio's opt-in keywords
+  (or marked OptOutType=START) is their START: Twilio delivers to them again, and so may Forewarn. Verify the
+  request with `verify_twilio` first.
 - SendGrid's Signed Event Webhook (https://www.twilio.com/docs/sendgrid/for-developers/tracking-events/
   getting-started-event-webhook-security-features): ECDSA P-256 / SHA-256 over the timestamp header followed
   by the raw body, checked with the SDK's EventWebhook helper against the public key from the account's
@@ -23,7 +25,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -36,6 +38,9 @@ from connectors.channels.base import DeliveryStatus, DeliveryUpdate
 #: Twilio's default opt-out keywords for long codes, matched case-insensitively on the whole message: the six
 #: long-standing ones and REVOKE and OPTOUT (https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out).
 STOP_KEYWORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"})
+#: Twilio's default opt-in keywords, which re-subscribe a sender who had opted out (same page): matched
+#: case-insensitively on the whole message, surrounding spaces ignored.
+START_KEYWORDS = frozenset({"start", "yes", "unstop"})
 TWILIO_FINAL: dict[str, DeliveryStatus] = {
     "delivered": "delivered", "read": "delivered", "undelivered": "failed", "failed": "failed", "canceled": "failed",
 }
@@ -94,17 +99,42 @@ def twilio_status(params: Mapping[str, Any], url: str, signature: str, auth_toke
                           reason=reason, event_id=f"{sid}:{status}", recipient=_text(params.get("To")) or None)
 
 
-def twilio_inbound_stop(params: Mapping[str, Any]) -> str | None:
-    """The sender's number (as Twilio gives it: +E.164, or whatsapp:+… on WhatsApp) when this inbound message
-    is an opt-out, else None. Twilio matches its keywords only as the whole message; surrounding spaces and a
-    final full stop or exclamation mark are tolerated here, since honouring a STOP too eagerly costs nothing."""
+class InboundKeyword(NamedTuple):
+    """An inbound message that changes whether the sender may be texted: `action` stop or start, `sender` as
+    Twilio gives it (+E.164, or whatsapp:+… on WhatsApp)."""
+
+    action: Literal["stop", "start"]
+    sender: str
+
+
+def twilio_inbound_keyword(params: Mapping[str, Any]) -> InboundKeyword | None:
+    """The opt-out or opt-in this inbound message is, else None (an ordinary reply).
+
+    Advanced Opt-Out's OptOutType (STOP or START, including the shop's own keywords) is taken as Twilio says it.
+    Otherwise the whole message is compared with Twilio's default keywords, case-insensitively, surrounding
+    spaces ignored. A STOP also tolerates a final full stop or exclamation mark, since honouring one too eagerly
+    costs nothing; a START does not: it lifts an opt-out, so it is read exactly as Twilio reads it."""
     sender = _text(params.get("From"))
     if not sender:
         return None
-    if _text(params.get("OptOutType")).upper() == "STOP":  # Advanced Opt-Out, including the shop's own keywords
-        return sender
-    word = _text(params.get("Body")).strip().rstrip(".!").strip().casefold()
-    return sender if word in STOP_KEYWORDS else None
+    marked = _text(params.get("OptOutType")).upper()
+    if marked == "STOP":
+        return InboundKeyword("stop", sender)
+    if marked == "START":
+        return InboundKeyword("start", sender)
+    body = _text(params.get("Body")).strip()
+    if body.rstrip(".!").strip().casefold() in STOP_KEYWORDS:
+        return InboundKeyword("stop", sender)
+    if body.casefold() in START_KEYWORDS:
+        return InboundKeyword("start", sender)
+    return None
+
+
+def twilio_inbound_stop(params: Mapping[str, Any]) -> str | None:
+    """The sender's number (as Twilio gives it: +E.164, or whatsapp:+… on WhatsApp) when this inbound message
+    is an opt-out, else None (see `twilio_inbound_keyword`)."""
+    keyword = twilio_inbound_keyword(params)
+    return keyword.sender if keyword is not None and keyword.action == "stop" else None
 
 
 def verify_sendgrid(body: bytes, signature: str | None, timestamp: str | None, public_key: str) -> None:

@@ -16,7 +16,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from twilio.request_validator import RequestValidator
 
 from connectors.channels import DeliveryUpdate
-from connectors.channels.webhooks import InvalidWebhook, sendgrid_events, twilio_inbound_stop, twilio_status
+from connectors.channels.webhooks import (InboundKeyword, InvalidWebhook, sendgrid_events, twilio_inbound_keyword,
+                                          twilio_inbound_stop, twilio_status)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "channels"
 TOKEN = "test-auth-token"
@@ -166,6 +167,34 @@ def test_a_whatsapp_stop_keeps_the_whatsapp_address() -> None:
     params = {**fixture("twilio_inbound_stop.json"), "From": "whatsapp:+15558675310", "Body": "stop"}
     assert twilio_inbound_stop(params) == "whatsapp:+15558675310"
     assert twilio_inbound_stop({"Body": "STOP"}) is None
+
+
+# -- inbound START ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["START", "start", " Start ", "UNSTOP", "unstop", "YES", "yes", "\tYes\n"])
+def test_every_twilio_opt_in_keyword_is_a_start_in_any_case(body: str) -> None:
+    params = {**fixture("twilio_inbound_stop.json"), "Body": body}
+    assert twilio_inbound_keyword(params) == InboundKeyword("start", "+15558675310")
+    assert twilio_inbound_stop(params) is None
+
+
+@pytest.mark.parametrize("body", ["Start!", "start.", "yes please", "Yes, thanks", "START ME", "restart", "y", ""])
+def test_a_start_is_read_exactly_as_twilio_reads_it(body: str) -> None:
+    assert twilio_inbound_keyword({**fixture("twilio_inbound_stop.json"), "Body": body}) is None
+
+
+def test_twilios_advanced_opt_out_marks_the_shops_own_opt_in_keywords() -> None:
+    params = {**fixture("twilio_inbound_stop.json"), "Body": "REPRENDRE", "OptOutType": "START"}
+    assert twilio_inbound_keyword(params) == InboundKeyword("start", "+15558675310")
+    assert twilio_inbound_keyword({**params, "OptOutType": "HELP", "Body": "HELP"}) is None
+
+
+def test_stop_and_start_come_from_one_reading_of_the_message() -> None:
+    params = {**fixture("twilio_inbound_stop.json"), "From": "whatsapp:+15558675310"}
+    assert twilio_inbound_keyword({**params, "Body": "Stop!"}) == InboundKeyword("stop", "whatsapp:+15558675310")
+    assert twilio_inbound_keyword({**params, "Body": "unstop"}) == InboundKeyword("start", "whatsapp:+15558675310")
+    assert twilio_inbound_keyword({"Body": "START"}) is None  # no sender: nobody to opt back in
 
 
 # -- SendGrid signed event webhook --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Message providers' webhooks through the Flask app: Twilio status callbacks signed with the SDK's RequestValidator
 at the very URL sms_twilio.py gives Twilio (key percent-encoded), inbound STOP replies honoured on email too
-(through the real message flow and SMTP server of test_messages.py), and SendGrid's Signed Event Webhook —
+(through the real message flow and SMTP server of test_messages.py), inbound START replies that let new texts go
+(through the same flow, Twilio's Message resource answered by `responses`) but never lift an email's unsubscribe, and SendGrid's Signed Event Webhook —
 SendGrid's own signed sample, and its documented events signed with a test P-256 key as SendGrid signs them
 (ECDSA SHA-256 over the timestamp followed by the body, base64 DER). A refusal changes nothing."""
 from __future__ import annotations
@@ -8,17 +9,23 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+import logging
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import responses
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from connectors.channels.sms_twilio import with_key
+from core.adapters import links
+from core.domain.events import IncidentOpened
 from core.domain.model import Message, MessageAttempt, OptOut, Order
 from jobs.runtime import Runtime
 from tests.smtp import Inbox
@@ -261,6 +268,164 @@ def test_a_stop_not_signed_with_the_shops_token_is_refused(client, rt: Runtime, 
     assert twilio_inbound(client, sent.shop_id, token="another-accounts-token").status_code == 401
     assert twilio_inbound(client, 999_999).status_code == 404
     assert opt_outs(rt) == []
+
+
+# -- inbound START ---------------------------------------------------------------------------------------------
+
+TWILIO_MESSAGES = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
+STRANGER = "+15558675399"  # a number no opt-out names
+
+
+@pytest.fixture
+def twilio_api() -> Iterator[responses.RequestsMock]:
+    """Twilio's Message resource as the SDK meets it: every message created is answered as Twilio's sample."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.post(TWILIO_MESSAGES, json=fixture("twilio_message_created.json"), status=201)
+        yield mock
+
+
+def texted(mock: responses.RequestsMock) -> list[str]:
+    """To whom the shop sent an SMS through Twilio, in order."""
+    return [parse_qs(call.request.body if isinstance(call.request.body, str) else call.request.body.decode())["To"][0]
+            for call in mock.calls]
+
+
+def sms_notice(client, rt: Runtime, *texts: dict[str, str]) -> int:  # type: ignore[no-untyped-def]
+    """Shopify's sample order (phoned as CUSTOMER, email jon@example.com) at a shop that tells customers by SMS
+    through Twilio; `texts` are the customer's replies to the shop's number before its parcel is reported damaged
+    and the notice is sent. Returns the shop's id."""
+    shop_ids = []
+
+    def customer_replies() -> None:
+        with rt.uow() as uow:
+            shop = uow.repo.shop_by_id(uow.repo.orders()[0].shop_id)
+            shop.messaging = {**(shop.messaging or {}), "channels": ["sms"]}
+            uow.commit()
+            shop_ids.append(shop.id)
+        connect(rt, shop_ids[0])
+        for text in texts:
+            assert twilio_inbound(client, shop_ids[0], **text).status_code == 200
+
+    damaged_parcel(client, rt, before_report=customer_replies, financial_status="pending", phone=CUSTOMER)
+    run_jobs(rt.redis)
+    return shop_ids[0]
+
+
+def another_problem(rt: Runtime, kind: str = "stuck") -> None:
+    """A second incident on the same order, planned after whatever the customer texted."""
+    with rt.uow() as uow:
+        [shipment] = uow.repo.shipments()
+        order_id, shipment_id = shipment.order_id, shipment.id
+        shop_id = uow.repo.order_by_id(order_id).shop_id
+    rt.bus.handle([IncidentOpened(2, shop_id, order_id, shipment_id, kind, "no scan for 3 business days")])
+    run_jobs(rt.redis)
+
+
+def notices(rt: Runtime) -> list[tuple[str, str, str, str | None]]:
+    return [(m.kind, m.channel, m.status, m.suppression_reason) for m in all_messages(rt)
+            if m.kind in ("damaged", "stuck")]
+
+
+def test_stop_then_start_lets_new_texts_go_and_leaves_the_suppressed_one_suppressed(
+        client, rt: Runtime, clock: Clock, twilio_api: responses.RequestsMock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    shop_id = sms_notice(client, rt, {"Body": "STOP"})
+    assert notices(rt) == [("damaged", "sms", "suppressed", "opted_out")] and texted(twilio_api) == []
+    caplog.set_level(logging.INFO, logger="webhooks.channels")
+
+    answer = twilio_inbound(client, shop_id, Body="START")
+
+    assert answer.status_code == 200 and answer.mimetype == "text/xml" and answer.text.endswith("<Response/>")
+    assert opt_outs(rt) == []
+    [logged] = [r.getMessage() for r in caplog.records if "START" in r.getMessage()]
+    assert f"shop {shop_id}: a customer texted START; lifted opt-out" in logged and "(sms_stop, recorded" in logged
+    assert CUSTOMER not in caplog.text  # the admin's log says what happened, not to whom
+    run_jobs(rt.redis)
+    assert texted(twilio_api) == []  # the START sends nothing by itself, and the suppressed notice is not resent
+    another_problem(rt)
+    assert notices(rt) == [("damaged", "sms", "suppressed", "opted_out"), ("stuck", "sms", "sent", None)]
+    assert texted(twilio_api) == [CUSTOMER]
+
+
+@pytest.mark.parametrize("text", [{"Body": "UNSTOP"}, {"Body": "yes"}, {"Body": " Start "}, {"Body": "start"},
+                                  {"Body": "REPRENDRE", "OptOutType": "START"},
+                                  {"Body": "Start", "From": f"whatsapp:{CUSTOMER}"}])
+def test_every_opt_in_keyword_lifts_the_stop(client, rt: Runtime, sent: Sent, text: dict[str, str]) -> None:
+    assert twilio_inbound(client, sent.shop_id, Body="STOP").status_code == 200
+    assert opt_outs(rt) == [(CUSTOMER, "sms_stop")]
+    answer = twilio_inbound(client, sent.shop_id, **text)
+    assert answer.status_code == 200 and answer.text.endswith("<Response/>") and opt_outs(rt) == []
+
+
+@pytest.mark.parametrize("body", ["Start!", "yes please", "Where is my parcel?"])
+def test_a_reply_that_is_not_exactly_an_opt_in_keyword_lifts_nothing(client, rt: Runtime, sent: Sent,
+                                                                      body: str) -> None:
+    twilio_inbound(client, sent.shop_id, Body="STOP")
+    assert twilio_inbound(client, sent.shop_id, Body=body).status_code == 200
+    assert opt_outs(rt) == [(CUSTOMER, "sms_stop")]
+
+
+def test_a_start_lifts_the_opt_out_twilio_recorded_with_21610(client, rt: Runtime, sent: Sent) -> None:
+    twilio_callback(client, callback_url(), MessageStatus="failed", ErrorCode="21610")
+    assert opt_outs(rt) == [(CUSTOMER, "provider")]
+    assert twilio_inbound(client, sent.shop_id, Body="START").status_code == 200
+    assert opt_outs(rt) == []
+    assert message(rt, sent.sms_id).status == "failed"  # what already happened to a message stays
+
+
+def test_a_start_from_a_number_no_opt_out_names_changes_nothing(client, rt: Runtime, sent: Sent,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    twilio_inbound(client, sent.shop_id, Body="STOP")
+    caplog.set_level(logging.INFO, logger="webhooks.channels")
+    for _ in range(2):
+        answer = twilio_inbound(client, sent.shop_id, From=STRANGER, Body="START")
+        # answered as a STOP from any number is: 200 and empty TwiML (Twilio sends its own confirmation)
+        assert answer.status_code == 200 and answer.mimetype == "text/xml" and answer.text.endswith("<Response/>")
+    assert opt_outs(rt) == [(CUSTOMER, "sms_stop")]
+    assert "a customer texted START; no opt-out was recorded under their number" in caplog.text
+    assert STRANGER not in caplog.text
+
+
+def test_a_start_from_the_same_number_at_another_shop_lifts_only_that_shops(client, rt: Runtime, sent: Sent) -> None:
+    other = install_shop(rt, "other-tea.myshopify.com")
+    connect(rt, other)
+    twilio_inbound(client, sent.shop_id, Body="STOP")
+    twilio_inbound(client, other, Body="STOP")
+    assert twilio_inbound(client, other, Body="START").status_code == 200
+    with rt.uow() as uow:
+        assert [(o.shop_id, o.address) for o in uow.session.scalars(select(OptOut))] == [(sent.shop_id, CUSTOMER)]
+
+
+def test_a_start_not_signed_with_the_shops_token_is_refused_and_lifts_nothing(client, rt: Runtime, sent: Sent) -> None:
+    twilio_inbound(client, sent.shop_id, Body="STOP")
+    assert twilio_inbound(client, sent.shop_id, token="another-accounts-token", Body="START").status_code == 401
+    params = {**fixture("twilio_inbound_stop.json"), "Body": "START"}
+    unsigned = client.post(f"/webhooks/twilio/inbound/{sent.shop_id}", data=params,
+                           base_url="https://forewarn.example")
+    signed_for_stop = client.post(  # a signature Twilio made for the STOP, replayed on a START
+        f"/webhooks/twilio/inbound/{sent.shop_id}", data=params, base_url="https://forewarn.example",
+        headers={"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(
+            f"https://forewarn.example/webhooks/twilio/inbound/{sent.shop_id}", fixture("twilio_inbound_stop.json"))})
+    assert unsigned.status_code == 401 and signed_for_stop.status_code == 401
+    assert twilio_inbound(client, 999_999, Body="START").status_code == 404
+    assert opt_outs(rt) == [(CUSTOMER, "sms_stop")]
+
+
+def test_a_start_does_not_lift_an_unsubscribe_made_with_the_email_link(
+        client, rt: Runtime, clock: Clock, twilio_api: responses.RequestsMock) -> None:
+    def unsubscribe_by_email_link(shop_id: int) -> None:
+        link = links.unsubscribe_url(rt.settings.base_url, rt.settings.secret_key or "", shop_id, "jon@example.com")
+        assert client.post(urlsplit(link).path).status_code == 200
+
+    shop_id = sms_notice(client, rt, {"Body": "STOP"}, {"Body": "START"})
+    unsubscribe_by_email_link(shop_id)
+    assert opt_outs(rt) == [("jon@example.com", "link")]
+    assert twilio_inbound(client, shop_id, Body="STOP").status_code == 200
+    assert twilio_inbound(client, shop_id, Body="START").status_code == 200
+    assert opt_outs(rt) == [("jon@example.com", "link")]  # the phone's own opt-out went; the email's stays
+    another_problem(rt)  # and it still silences this order's customer on every channel, SMS included
+    assert [n for n in notices(rt) if n[0] == "stuck"] == [("stuck", "sms", "suppressed", "opted_out")]
+    assert texted(twilio_api) == [CUSTOMER]  # only the damage notice, sent while nothing was recorded
 
 
 # -- SendGrid signed event webhook -------------------------------------------------------------------------------
