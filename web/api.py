@@ -264,7 +264,8 @@ class CaseUpdateSchema(Schema):
 @bp.get("/cases")
 def list_cases() -> ResponseReturnValue:
     """The shop's cases, most urgent first, with the admin list's filters (`status`, `sla`, `priority`,
-    `problem`, `assignee`, `page`); every status unless `status` is given. A bad filter is a 400."""
+    `problem`, `assignee`, `label` — one label, exact — and `page`); every status unless `status` is given.
+    A bad filter is a 400."""
     from core.services.case_list import cases_page, parse_filters
     from jobs.runtime import utcnow
 

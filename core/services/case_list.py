@@ -1,7 +1,10 @@
 """The admin's cases list: its filters, the most urgent cases first, one page at a time. One lean query (the
 case's own columns, its order's name and customer, its ticket) filtered, sorted and limited in SQL, so a shop
 with tens of thousands of cases opens the list as fast as one with ten; counts per status beside it.
-(`views.case_views` reads one case whole — notes, reports, photos, reply — for the case's own page.)"""
+(`views.case_views` reads one case whole — notes, reports, photos, reply — for the case's own page.)
+
+Labels are a JSON list on `cases.labels`; the label filter is an exact element match written per database
+(`has_label`), so a label holding `%`, `_` or quotes means itself, and the filter stays in the one query."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -9,8 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, not_, or_, select
+from sqlalchemy import Boolean, and_, case, func, not_, or_, select, true
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from core.domain.model import Case, CaseTicket, Order, ProblemReport
 from core.domain.sla import DUE_SOON, SlaState, sla_state
@@ -21,6 +28,7 @@ SLA_FILTERS = {"breached": "Breached or overdue", "due_soon": "Due within 4 h"}
 PRIORITIES = ("urgent", "high", "normal")
 UNASSIGNED = "-"  # the assignee filter's "nobody"
 PAGE_SIZE = 50
+LABEL_MAX = 40  # as a case's labels (web.api.CaseUpdateSchema)
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class CaseFilters:
     priority: str | None = None
     problem: str | None = None
     assignee: str | None = None  # UNASSIGNED: nobody
+    label: str | None = None
     page: int = 1
 
     def query(self) -> dict[str, Any]:
@@ -39,11 +48,12 @@ class CaseFilters:
 
     def narrowing(self) -> dict[str, Any]:
         """The filters besides the status (the status tabs keep them)."""
-        return {"sla": self.sla, "priority": self.priority, "problem": self.problem, "assignee": self.assignee}
+        return {"sla": self.sla, "priority": self.priority, "problem": self.problem, "assignee": self.assignee,
+                "label": self.label}
 
     @property
     def narrowed(self) -> bool:
-        return any((self.sla, self.priority, self.problem, self.assignee))
+        return any((self.sla, self.priority, self.problem, self.assignee, self.label))
 
 
 def parse_filters(args: Mapping[str, str], default_statuses: Sequence[str] = ACTIVE) -> tuple[CaseFilters, dict[str, str]]:
@@ -75,8 +85,12 @@ def parse_filters(args: Mapping[str, str], default_statuses: Sequence[str] = ACT
             problems["page"] = "page is a number"
     problem = (args.get("problem") or "").strip()[:40] or None
     assignee = (args.get("assignee") or "").strip()[:80] or None
+    label = (args.get("label") or "").strip() or None
+    if label and len(label) > LABEL_MAX:  # no case has such a label; cut short, it could match another one
+        problems["label"] = f"a label is 1 to {LABEL_MAX} characters"
+        label = None
     return CaseFilters(statuses, one_of("sla", tuple(SLA_FILTERS)), one_of("priority", PRIORITIES), problem,
-                       assignee, page), problems
+                       assignee, label, page), problems
 
 
 @dataclass(frozen=True)
@@ -100,6 +114,33 @@ class CaseRow:
     report: dict[str, str] | None = None  # the customer's latest report, when there is one
 
 
+class has_label(FunctionElement[bool]):
+    """`has_label(Case.labels, label)`: the JSON list holds exactly `label` (a bound parameter, never spliced
+    into the SQL or a LIKE pattern, so `%`, `_` and quotes in a label are only characters). Written per
+    database below: PostgreSQL's jsonb containment, SQLite's json_each."""
+
+    type = Boolean()
+    name = "has_label"
+    inherit_cache = True
+
+
+@compiles(has_label, "postgresql")
+def _has_label_postgresql(element: has_label, compiler: SQLCompiler, **kw: Any) -> str:
+    column, label = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(CAST({column} AS JSONB) @> jsonb_build_array(CAST({label} AS TEXT)))"
+
+
+@compiles(has_label, "sqlite")
+def _has_label_sqlite(element: has_label, compiler: SQLCompiler, **kw: Any) -> str:
+    column, label = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {label})"
+
+
+@compiles(has_label)
+def _has_label_other(element: has_label, compiler: SQLCompiler, **kw: Any) -> str:
+    raise CompileError(f"the label filter is written for PostgreSQL and SQLite, not {compiler.dialect.name}")
+
+
 @dataclass(frozen=True)
 class CasePage:
     rows: list[CaseRow]
@@ -115,7 +156,12 @@ def _overdue(now: datetime) -> Any:
 
 
 def _where(shop_id: int, filters: CaseFilters, now: datetime) -> list[Any]:
-    clauses: list[Any] = [Case.shop_id == shop_id, Case.status.in_(filters.statuses)]
+    return [Case.shop_id == shop_id, Case.status.in_(filters.statuses), *_narrowing(filters, now)]
+
+
+def _narrowing(filters: CaseFilters, now: datetime) -> list[Any]:
+    """The filters besides the shop and the status."""
+    clauses: list[Any] = []
     if filters.sla == "breached":
         clauses.append(or_(Case.sla_breached.is_(True), _overdue(now)))
     elif filters.sla == "due_soon":
@@ -129,6 +175,8 @@ def _where(shop_id: int, filters: CaseFilters, now: datetime) -> list[Any]:
         clauses.append(or_(Case.assignee.is_(None), Case.assignee == ""))
     elif filters.assignee:
         clauses.append(Case.assignee == filters.assignee)
+    if filters.label:
+        clauses.append(has_label(Case.labels, filters.label))
     return clauses
 
 
@@ -142,23 +190,45 @@ def _urgency(now: datetime) -> list[Any]:
     return [active, breached, waiting, due.asc().nulls_last(), Case.resolved_at.desc().nulls_last(), Case.id.desc()]
 
 
-def status_counts(session: Session, shop_id: int, now: datetime) -> dict[str, int]:
-    """Cases per status, in all ("all"), and the open ones past their response time ("breached")."""
-    counts = {s: 0 for s in STATUSES}
-    for status, n in session.execute(select(Case.status, func.count()).where(Case.shop_id == shop_id).group_by(Case.status)):
-        counts[status] = n
-    counts["all"] = sum(counts.values())
-    counts["breached"] = session.scalar(select(func.count()).select_from(Case).where(
-        Case.shop_id == shop_id, or_(and_(Case.sla_breached.is_(True), Case.status.in_(ACTIVE)), _overdue(now)))) or 0
-    return counts
+def status_counts(session: Session, shop_id: int, now: datetime,
+                  filters: CaseFilters | None = None) -> tuple[dict[str, int], dict[str, int]]:
+    """The shop's cases per status, in all ("all") and the open ones past their response time ("breached");
+    and per status (and "all") those that match the filters besides the status — what each status tab would
+    list. One grouped query."""
+    narrowing = _narrowing(filters, now) if filters else []
+    matching_case = and_(*narrowing) if narrowing else true()
+    breached = or_(and_(Case.sla_breached.is_(True), Case.status.in_(ACTIVE)), _overdue(now))
+    counts, matching = {s: 0 for s in STATUSES}, {s: 0 for s in STATUSES}
+    counts["breached"] = 0
+    for status, n, matched, late in session.execute(
+            select(Case.status, func.count(), func.sum(case((matching_case, 1), else_=0)),
+                   func.sum(case((breached, 1), else_=0)))
+            .where(Case.shop_id == shop_id).group_by(Case.status)):
+        counts[status], matching[status] = n, int(matched or 0)
+        counts["breached"] += int(late or 0)
+    counts["all"] = sum(counts[s] for s in STATUSES)
+    matching["all"] = sum(matching[s] for s in STATUSES)
+    return counts, matching
 
 
 def filter_choices(session: Session, shop_id: int) -> dict[str, list[str]]:
-    """The problems and assignees the shop's cases have, for the filters' menus."""
+    """The problems, assignees and labels the shop's cases have, for the filters' menus."""
     problems = session.scalars(select(Case.problem).where(Case.shop_id == shop_id).distinct().order_by(Case.problem)).all()
     assignees = session.scalars(select(Case.assignee).where(Case.shop_id == shop_id, Case.assignee.is_not(None),
                                                             Case.assignee != "").distinct().order_by(Case.assignee)).all()
-    return {"problems": list(problems), "assignees": list(assignees)}
+    return {"problems": list(problems), "assignees": list(assignees), "labels": labels_in_use(session, shop_id)}
+
+
+def labels_in_use(session: Session, shop_id: int) -> list[str]:
+    """Every label on the shop's cases, once each, in SQL: the JSON lists taken apart by the database (its own
+    function for it on each), never the shop's cases read into Python."""
+    if session.get_bind().dialect.name == "postgresql":
+        elements = func.json_array_elements_text(Case.labels).table_valued("value").render_derived()
+    else:  # SQLite
+        elements = func.json_each(Case.labels).table_valued("value")
+    value = elements.c.value
+    return list(session.scalars(select(value).distinct().select_from(Case).join(elements, true())
+                                .where(Case.shop_id == shop_id).order_by(value)))
 
 
 def cases_page(session: Session, shop_id: int, filters: CaseFilters, now: datetime, page_size: int = PAGE_SIZE) -> CasePage:

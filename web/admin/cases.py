@@ -33,10 +33,11 @@ def cases_page_view(ctx: AdminContext, shop: Shop | None) -> ResponseReturnValue
     now = utcnow()
     with runtime().uow() as uow:
         page = cases_page(uow.session, shop.id, filters, now) if shop else None
-        counts = status_counts(uow.session, shop.id, now) if shop else {}
-        choices = filter_choices(uow.session, shop.id) if shop else {"problems": [], "assignees": []}
+        counts, matching = status_counts(uow.session, shop.id, now, filters) if shop else ({}, {})
+        choices = filter_choices(uow.session, shop.id) if shop else {"problems": [], "assignees": [], "labels": []}
     return render(
         ctx, "admin/cases.html", "cases", shop, page=page, filters=filters, problems=problems, counts=counts,
+        matching=matching,
         choices=choices, tabs=TABS, statuses=STATUSES, priorities=PRIORITIES, sla_filters=SLA_FILTERS,
         unassigned=UNASSIGNED, status_param=request.args.get("status", "").strip(), report_page=_report_page(ctx),
     )

@@ -48,7 +48,7 @@
     document.querySelectorAll("[data-set-status]").forEach((button) => button.addEventListener("click", () => {
       const status = button.dataset.setStatus;
       const done = {resolved: "Case resolved", open: data.status === "open" || data.status === "pending" ? "Case marked open" : "Case reopened",
-                    pending: "Case marked pending"}[status];
+                    pending: "Case marked pending", closed: "Case closed"}[status];
       change({status}, button.parentElement.querySelector("[data-result]"), done, button);
     }));
 
