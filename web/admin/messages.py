@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from core.adapters.crypto import SecretKeyMissing
 from core.domain import templates
 from core.domain.model import MessageStatus, Shop
+from core.services.messaging import DEFAULTS as MESSAGING_DEFAULTS
 from core.services.messaging import settings_of
 from web.admin import admin_page, bp
 from web.admin.context import AdminContext, render, runtime
@@ -69,12 +70,13 @@ def reason_words(reason: str | None, channel: str, settings: Mapping[str, Any]) 
     end, the daily caps) from its messaging settings (core/services/messaging.settings_of)."""
     if not reason:
         return None
+    settings = {**MESSAGING_DEFAULTS, **settings}  # the shop's numbers, else Forewarn's own (one source of them)
     if reason == "quiet_hours":
-        hours = settings.get("quiet_hours") or ["21:00", "08:00"]
+        hours = settings["quiet_hours"] or MESSAGING_DEFAULTS["quiet_hours"]
         return f"Waits for the end of the customer's quiet hours ({hours[1]} their time)"
     if reason == "cap":
-        return (f"Not sent: the customer already had the day's messages (at most {settings.get('per_order_per_day', 2)} "
-                f"per order and {settings.get('per_customer_per_day', 3)} per customer a day)")
+        return (f"Not sent: the customer already had the day's messages (at most {settings['per_order_per_day']} "
+                f"per order and {settings['per_customer_per_day']} per customer a day)")
     if reason == "opted_out":
         return "Not sent: the customer unsubscribed from delivery updates"
     if reason == "no_consent":
