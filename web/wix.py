@@ -13,7 +13,6 @@ API calls get a token for that one site.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, redirect, request
@@ -91,22 +90,19 @@ def install_callback() -> ResponseReturnValue:
 
 @bp.get("/admin/wix")
 def dashboard() -> ResponseReturnValue:
-    rt = _rt()
-    if not rt.settings.wix_app_secret:
-        return problem(503, "Forewarn is not configured", "WIX_APP_SECRET must be set.")
-    try:
-        info = verify.verify_instance(request.args.get("instance", ""), rt.settings.wix_app_secret,
-                                      now=datetime.now(timezone.utc))
-    except verify.InvalidInstance as exc:
-        log.info("Wix dashboard refused: %s", exc)
-        return problem(401, "Open Forewarn from your Wix dashboard", "This page only opens inside your site's dashboard.")
-    with rt.uow() as uow:
-        installation = uow.repo.wix_installation(info.instance_id)
-        installed = installation is not None and installation.status == "installed"
-    if not installed:
-        error = _install(rt, info.instance_id)
-        if error is not None:
-            return problem(502, "Forewarn could not reach Wix", f"{error}. Reload the page in a moment.")
+    from web.admin.context import PageRefused, wix_context
     from web.admin.overview import overview_page
 
+    rt = _rt()
+    try:
+        site = wix_context(rt, request.args.get("instance", ""))
+    except PageRefused as refused:
+        return refused.response
+    with rt.uow() as uow:
+        installation = uow.repo.wix_installation(site.shop_domain)
+        installed = installation is not None and installation.status == "installed"
+    if not installed:
+        error = _install(rt, site.shop_domain)
+        if error is not None:
+            return problem(502, "Forewarn could not reach Wix", f"{error}. Reload the page in a moment.")
     return overview_page()  # the overview, bound to this site by the same instance (web/admin/context.py)

@@ -250,12 +250,22 @@ def login_with_link(token: str) -> ResponseReturnValue:
     return redirect("/admin/woocommerce", code=303)
 
 
+def signed_in_store() -> str | None:
+    """The store this browser signed in to, while its sign-in lasts (SESSION_SECONDS); an expired one is dropped.
+    Every admin page reads it (web/admin/context.py)."""
+    domain, since = session.get("woo_shop"), session.get("woo_since", 0)
+    if domain and time.time() - since <= SESSION_SECONDS:
+        return domain  # type: ignore[no-any-return]
+    if domain:
+        session.pop("woo_shop", None)
+    return None
+
+
 @bp.get("/admin/woocommerce")
 def admin_page() -> ResponseReturnValue:
     rt = _rt()
-    domain, since = session.get("woo_shop"), session.get("woo_since", 0)
-    if not domain or time.time() - since > SESSION_SECONDS:
-        session.pop("woo_shop", None)
+    domain = signed_in_store()
+    if domain is None:
         return problem(401, "Sign in to Forewarn", "Your store's Forewarn page opens with a sign-in link: ask for "
                        "one at /login/woocommerce.")
     with rt.uow() as uow:

@@ -200,3 +200,20 @@ def test_a_case_note_is_the_teams_and_a_finished_case_keeps_its_response_time(cl
     assert noted.status_code == 200 and noted.get_json()["timeline"][-1]["author"] == "support"
     with rt.uow() as uow:
         assert uow.repo.case(case["id"]).first_response_at is None
+
+
+def test_in_the_demo_a_wix_instance_still_names_the_wix_site(sqlite_url: str) -> None:
+    """The demo's simulated Wix dashboard opens with a signed instance: its pages are that site's, not the first
+    demo shop's."""
+    import fakeredis
+
+    from tests.conftest import make_runtime
+    from web import create_app
+
+    runtime = make_runtime(sqlite_url, fakeredis.FakeRedis(), demo=True, wix_app_secret=WIX_SECRET)
+    install_shop(runtime, "forewarn-demo.myshopify.com")
+    add_store(runtime, "wix", SITE, name="Demo Wix site")
+    client = create_app({"TESTING": True}, runtime=runtime).test_client()
+    page = client.get("/admin/orders", query_string={"instance": wix_instance()})
+    assert page.status_code == 200 and "Demo Wix site" in page.text and 'data-platform>Wix<' in page.text
+    assert "Wix" in client.get("/admin", query_string={"shop": SITE}).text  # the demo's own switch still works

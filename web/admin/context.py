@@ -18,13 +18,12 @@ and the platform's `frame-ancestors`.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import current_app, make_response, render_template, request, session
+from flask import current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from connectors.shopify.verify import valid_shop_domain
@@ -32,6 +31,7 @@ from connectors.wix import verify as wix_verify
 from core.domain.model import Shop, ShopStatus
 from jobs.runtime import Runtime, utcnow
 from web.auth import ShopSession, Unauthenticated, demo_token, frame_ancestors, session_from_token, store_token
+from web.woocommerce import signed_in_store
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,6 @@ NAV = (
     ("orders", "/admin/orders", "Orders & logs"),
 )
 WIX_FRAME_ANCESTORS = "https://manage.wix.com https://*.wix.com https://*.editorx.com"
-WOO_SESSION_SECONDS = 12 * 3600
 SHOPIFY_APP_BRIDGE = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
 
 
@@ -112,12 +111,28 @@ def _bounce() -> ResponseReturnValue:
     return response
 
 
+def wix_context(rt: Runtime, instance: str) -> AdminContext:
+    """A page of the Wix site whose signed `instance` (checked here, on every page) Wix framed it with."""
+    if not rt.settings.wix_app_secret:
+        raise PageRefused(_problem(503, "Forewarn is not configured", "WIX_APP_SECRET must be set."))
+    try:
+        info = wix_verify.verify_instance(instance, rt.settings.wix_app_secret, now=datetime.now(timezone.utc))
+    except wix_verify.InvalidInstance as exc:
+        log.info("Wix admin page refused: %s", exc)
+        raise PageRefused(_problem(401, "Open Forewarn from your Wix dashboard",
+                                   "This page only opens inside your site's dashboard.")) from None
+    return AdminContext(ShopSession("wix", info.instance_id, None), carry={"instance": instance},
+                        api_token=store_token("wix", info.instance_id))
+
+
 def resolve() -> AdminContext:
     """The page's shop, by the platform's mechanism; raises PageRefused with the answer to give otherwise."""
     rt = runtime()
+    args = request.args
+    if args.get("instance"):  # Wix's dashboard frame, the demo's simulated site included
+        return wix_context(rt, args["instance"])
     if rt.settings.demo:
         return _demo_context(rt)
-    args = request.args
     if args.get("id_token"):
         try:
             shop_session = session_from_token(args["id_token"])
@@ -132,19 +147,8 @@ def resolve() -> AdminContext:
         carry = {k: args[k] for k in ("shop", "host", "embedded") if args.get(k)}
         carry["shop"] = shop_session.shop
         return AdminContext(shop_session, carry=carry, embedded=True)
-    if args.get("instance"):
-        if not rt.settings.wix_app_secret:
-            raise PageRefused(_problem(503, "Forewarn is not configured", "WIX_APP_SECRET must be set."))
-        try:
-            info = wix_verify.verify_instance(args["instance"], rt.settings.wix_app_secret, now=datetime.now(timezone.utc))
-        except wix_verify.InvalidInstance as exc:
-            log.info("Wix admin page refused: %s", exc)
-            raise PageRefused(_problem(401, "Open Forewarn from your Wix dashboard",
-                                       "This page only opens inside your site's dashboard.")) from None
-        return AdminContext(ShopSession("wix", info.instance_id, None), carry={"instance": args["instance"]},
-                            api_token=store_token("wix", info.instance_id))
-    domain, since = session.get("woo_shop"), session.get("woo_since", 0)
-    if domain and time.time() - since <= WOO_SESSION_SECONDS:
+    domain = signed_in_store()
+    if domain is not None:
         return AdminContext(ShopSession("woocommerce", domain, None), api_token=store_token("woocommerce", domain))
     if args.get("embedded") == "1" and args.get("shop"):
         raise PageRefused(_bounce())  # refuses itself for a domain that is no Shopify shop
